@@ -1,0 +1,163 @@
+import { ActionError } from './errors.ts';
+
+export interface AuthorizedUserJson {
+  type: 'authorized_user';
+  client_id: string;
+  client_secret: string;
+  refresh_token: string;
+  quota_project_id?: string;
+  universe_domain?: string;
+  account?: string;
+}
+
+export interface ServiceAccountJson {
+  type: 'service_account';
+  client_email: string;
+  private_key: string;
+  private_key_id?: string;
+  project_id?: string;
+  quota_project_id?: string;
+  universe_domain?: string;
+  token_uri?: string;
+}
+
+export interface ExternalAccountJson {
+  type: 'external_account';
+  audience: string;
+  subject_token_type: string;
+  token_url?: string;
+  service_account_impersonation_url?: string;
+  quota_project_id?: string;
+  universe_domain?: string;
+  [field: string]: unknown;
+}
+
+export type CredentialsJson = AuthorizedUserJson | ServiceAccountJson | ExternalAccountJson;
+
+/** Far above any real credentials file (a service-account key is about 2.3 KB). */
+export const MAX_CREDENTIALS_BYTES = 64 * 1024;
+
+const SECRET_HOWTO =
+  'Store the whole file as a repository secret, e.g. `gh secret set GOOGLE_CREDENTIALS < ~/.config/gcloud/application_default_credentials.json`, and pass it as credentials_json: ${{ secrets.GOOGLE_CREDENTIALS }}.';
+
+/**
+ * Parses credentials_json, given raw or base64-encoded. Errors name the input
+ * and the field but never quote any of the value: it is a secret.
+ */
+export function parseCredentialsJson(input: string): CredentialsJson {
+  if (input.length > MAX_CREDENTIALS_BYTES) {
+    throw new ActionError(`The input credentials_json is ${input.length} characters long; a credentials JSON is a few kilobytes.`, SECRET_HOWTO);
+  }
+  const text = decodeText(input);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ActionError('The input credentials_json is not valid JSON, nor base64 of JSON (its content is not shown: it is a secret).', SECRET_HOWTO);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ActionError('The input credentials_json must hold a JSON object, the content of a credentials file.', SECRET_HOWTO);
+  }
+  return validate(value as Record<string, unknown>);
+}
+
+function decodeText(input: string): string {
+  const text = stripBom(input).trim();
+  if (text.startsWith('{') || text === '') return text;
+  const compact = text.replace(/\s+/g, '');
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) {
+    const decoded = stripBom(Buffer.from(compact, 'base64').toString('utf8')).trim();
+    if (decoded.startsWith('{')) return decoded;
+  }
+  return text;
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function validate(json: Record<string, unknown>): CredentialsJson {
+  const type = json.type;
+  if (type === undefined && (isObject(json.installed) || isObject(json.web))) {
+    throw new ActionError(
+      'The input credentials_json holds an OAuth client file (client_secret.json), not credentials.',
+      'Turn it into credentials with `gcloud auth application-default login --client-id-file=client_secret.json --scopes=https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/generative-language.retriever`, then store the file that command writes. ' + SECRET_HOWTO,
+    );
+  }
+  switch (type) {
+    case 'authorized_user':
+      requireStrings(json, type, ['client_id', 'client_secret', 'refresh_token']);
+      optionalStrings(json, type, ['quota_project_id', 'universe_domain', 'account']);
+      return json as unknown as AuthorizedUserJson;
+    case 'service_account':
+      requireStrings(json, type, ['client_email', 'private_key']);
+      optionalStrings(json, type, ['private_key_id', 'project_id', 'quota_project_id', 'universe_domain', 'token_uri']);
+      if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(json.private_key as string)) {
+        throw new ActionError('The field private_key of the service_account credentials_json is not a PEM private key.', 'Create a new key (`gcloud iam service-accounts keys create key.json --iam-account=EMAIL`) and store the file unchanged.');
+      }
+      return json as unknown as ServiceAccountJson;
+    case 'external_account':
+      requireStrings(json, type, ['audience', 'subject_token_type']);
+      optionalStrings(json, type, ['token_url', 'service_account_impersonation_url', 'quota_project_id', 'universe_domain']);
+      return json as ExternalAccountJson;
+    default:
+      throw new ActionError(
+        typeof type === 'string'
+          ? `The input credentials_json has type "${type.slice(0, 40)}", which gemini-auth does not take.`
+          : 'The input credentials_json has no "type" field: it is not a Google credentials file.',
+        'Use an authorized_user file (from `gcloud auth application-default login`), a service_account key, or an external_account configuration; or use workload_identity_provider instead.',
+      );
+  }
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
+}
+
+function requireStrings(json: Record<string, unknown>, type: string, fields: string[]): void {
+  for (const field of fields) {
+    const value = json[field];
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new ActionError(
+        `The ${type} credentials_json ${value === undefined ? 'lacks the field' : 'has an empty or non-text field'} ${field}.`,
+        type === 'authorized_user'
+          ? 'Store the complete file that `gcloud auth application-default login --client-id-file=client_secret.json` writes (~/.config/gcloud/application_default_credentials.json), unchanged.'
+          : 'Store the complete credentials file, unchanged.',
+      );
+    }
+  }
+}
+
+function optionalStrings(json: Record<string, unknown>, type: string, fields: string[]): void {
+  for (const field of fields) {
+    if (json[field] !== undefined && json[field] !== null && typeof json[field] !== 'string') {
+      throw new ActionError(`The ${type} credentials_json has a field ${field} that is not text.`, 'Store the credentials file unchanged.');
+    }
+  }
+}
+
+/** The values in credentials that must never be printed. */
+export function secretValues(credentials: CredentialsJson): string[] {
+  switch (credentials.type) {
+    case 'authorized_user':
+      return [credentials.client_secret, credentials.refresh_token];
+    case 'service_account':
+      return [credentials.private_key];
+    case 'external_account':
+      return collectExternalSecrets(credentials);
+  }
+}
+
+/** External accounts may carry a client secret or request headers (API keys) for their token source. */
+function collectExternalSecrets(credentials: ExternalAccountJson): string[] {
+  const secrets: string[] = [];
+  if (typeof credentials.client_secret === 'string') secrets.push(credentials.client_secret);
+  const source = credentials.credential_source;
+  if (isObject(source)) {
+    const headers = (source as Record<string, unknown>).headers;
+    if (isObject(headers)) {
+      for (const value of Object.values(headers as Record<string, unknown>)) if (typeof value === 'string') secrets.push(value);
+    }
+  }
+  return secrets;
+}

@@ -1,0 +1,23 @@
+/**
+ * An error meant for the user: it says what went wrong and how to fix it, and
+ * never carries a secret or a request body (callers build it from safe parts only).
+ */
+export class ActionError extends Error {
+  readonly fix: string | undefined;
+
+  constructor(message: string, fix?: string) {
+    super(message);
+    this.name = 'ActionError';
+    this.fix = fix;
+  }
+}
+
+/** The one line printed for a failure: the cause, then the fix. */
+export function failureMessage(error: unknown): string {
+  if (error instanceof ActionError) {
+    return error.fix ? `${error.message} Fix: ${error.fix}` : error.message;
+  }
+  // An unexpected error is a bug of ours: name it without dumping objects that may hold secrets.
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `gemini-auth failed unexpectedly (${detail}). Please report it at https://github.com/gemini-auth/gemini-auth/issues with the step's log.`;
+}

@@ -1,0 +1,160 @@
+import { ActionError } from './errors.ts';
+
+/**
+ * The action's inputs, with the same defaults as action.yml: outside a runner
+ * (local runs, tests) nobody applies those, so the code does.
+ */
+export const INPUT_DEFAULTS = {
+  credentials_json: '',
+  workload_identity_provider: '',
+  service_account: '',
+  audience: '',
+  delegates: '',
+  scopes: 'https://www.googleapis.com/auth/cloud-platform, https://www.googleapis.com/auth/generative-language.retriever',
+  project_id: '',
+  quota_project_id: '',
+  access_token_lifetime: '3600s',
+  create_credentials_file: 'true',
+  credentials_file_dir: '',
+  export_environment_variables: 'true',
+  cleanup_credentials: 'true',
+  verify: 'false',
+  verify_model: '',
+  cache: 'false',
+  cache_encryption_key: '',
+  min_token_lifetime: '600',
+  retries: '3',
+  request_timeout: '15',
+  timeout: '120',
+  universe: 'googleapis.com',
+  endpoints: '',
+} as const;
+
+export type InputName = keyof typeof INPUT_DEFAULTS;
+export type InputReader = (name: InputName) => string;
+
+export interface Inputs {
+  credentialsJson: string;
+  workloadIdentityProvider: string;
+  serviceAccount: string;
+  audience: string;
+  delegates: string[];
+  scopes: string[];
+  projectId: string;
+  quotaProjectId: string;
+  accessTokenLifetimeSeconds: number;
+  createCredentialsFile: boolean;
+  credentialsFileDir: string;
+  exportEnvironmentVariables: boolean;
+  cleanupCredentials: boolean;
+  verify: boolean;
+  verifyModel: string;
+  cache: boolean;
+  cacheEncryptionKey: string;
+  minTokenLifetimeSeconds: number;
+  retries: number;
+  requestTimeoutMs: number;
+  timeoutMs: number;
+  universe: string;
+  endpoints: string;
+}
+
+/** Reads `INPUT_*` the way the runner names them (spaces to `_`, upper case). */
+export function environmentInputReader(env: NodeJS.ProcessEnv = process.env): InputReader {
+  return (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+
+export function readInputs(read: InputReader = environmentInputReader()): Inputs {
+  const value = (name: InputName): string => read(name).trim() || INPUT_DEFAULTS[name];
+  return {
+    credentialsJson: read('credentials_json'),
+    workloadIdentityProvider: value('workload_identity_provider'),
+    serviceAccount: value('service_account'),
+    audience: value('audience'),
+    delegates: parseList(value('delegates')),
+    scopes: parseScopes(value('scopes')),
+    projectId: value('project_id'),
+    quotaProjectId: value('quota_project_id'),
+    accessTokenLifetimeSeconds: parseDuration('access_token_lifetime', value('access_token_lifetime'), 1, 43200),
+    createCredentialsFile: parseBoolean('create_credentials_file', value('create_credentials_file')),
+    credentialsFileDir: value('credentials_file_dir'),
+    exportEnvironmentVariables: parseBoolean('export_environment_variables', value('export_environment_variables')),
+    cleanupCredentials: parseBoolean('cleanup_credentials', value('cleanup_credentials')),
+    verify: parseBoolean('verify', value('verify')),
+    verifyModel: value('verify_model'),
+    cache: parseBoolean('cache', value('cache')),
+    cacheEncryptionKey: read('cache_encryption_key'),
+    minTokenLifetimeSeconds: parseDuration('min_token_lifetime', value('min_token_lifetime'), 0, 43200),
+    retries: parseInteger('retries', value('retries'), 0, 10),
+    requestTimeoutMs: parseDuration('request_timeout', value('request_timeout'), 1, 600) * 1000,
+    timeoutMs: parseDuration('timeout', value('timeout'), 1, 3600) * 1000,
+    universe: parseUniverse(value('universe')),
+    endpoints: value('endpoints'),
+  };
+}
+
+/** Comma- or newline-separated values, blanks dropped. */
+export function parseList(text: string): string[] {
+  return text
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function parseScopes(text: string): string[] {
+  const scopes = parseList(text);
+  for (const scope of scopes) {
+    if (/\s/.test(scope)) {
+      throw new ActionError(
+        `The input scopes has a value with spaces inside it ("${scope}").`,
+        'Separate scopes with commas or new lines, e.g. "https://www.googleapis.com/auth/cloud-platform, https://www.googleapis.com/auth/generative-language.retriever".',
+      );
+    }
+  }
+  if (scopes.length === 0) {
+    throw new ActionError('The input scopes is empty.', `Leave it unset for the default (${INPUT_DEFAULTS.scopes}) or name at least one scope.`);
+  }
+  return scopes;
+}
+
+const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
+const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
+
+export function parseBoolean(name: string, text: string): boolean {
+  const word = text.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  throw new ActionError(`The input ${name} must be true or false, not "${text.slice(0, 40)}".`, `Set ${name}: true or ${name}: false.`);
+}
+
+export function parseInteger(name: string, text: string, min: number, max: number): number {
+  const trimmed = text.trim();
+  const number = /^\d{1,9}$/.test(trimmed) ? Number(trimmed) : NaN;
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new ActionError(`The input ${name} must be a whole number from ${min} to ${max}, not "${trimmed.slice(0, 40)}".`, `Set ${name}: ${min} or another number in that range.`);
+  }
+  return number;
+}
+
+const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600 };
+
+/** Seconds from `90`, `90s`, `15m` or `1h`, within [min, max]. */
+export function parseDuration(name: string, text: string, min: number, max: number): number {
+  const match = /^(\d{1,9})\s*(s|m|h)?$/i.exec(text.trim());
+  const seconds = match ? Number(match[1]) * (UNIT_SECONDS[(match[2] ?? '').toLowerCase()] ?? NaN) : NaN;
+  if (!Number.isFinite(seconds) || seconds < min || seconds > max) {
+    throw new ActionError(
+      `The input ${name} must be a duration from ${min}s to ${max}s (like 3600s, 60m or 1h), not "${text.trim().slice(0, 40)}".`,
+      `Set ${name} to a number of seconds such as ${Math.max(min, Math.min(max, 3600))}s.`,
+    );
+  }
+  return seconds;
+}
+
+function parseUniverse(text: string): string {
+  const universe = text.trim().toLowerCase();
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(universe)) {
+    throw new ActionError(`The input universe must be a domain name such as googleapis.com, not "${text.trim().slice(0, 60)}".`, 'Leave universe unset unless you use a Google Cloud universe other than googleapis.com.');
+  }
+  return universe;
+}

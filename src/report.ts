@@ -1,0 +1,76 @@
+import * as core from '@actions/core';
+import type { AuthType, MintedToken } from './token.ts';
+import type { Verification } from './verify.ts';
+
+export interface RunResult {
+  readonly authType: AuthType;
+  readonly token: MintedToken;
+  readonly principal: string | undefined;
+  readonly projectId: string | undefined;
+  readonly quotaProjectId: string | undefined;
+  readonly credentialsFilePath: string | undefined;
+  readonly cacheHit: boolean;
+  readonly verification: Verification | undefined;
+}
+
+/** `2026-11-23T10:00:00Z`: ISO 8601 UTC to the second. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function setOutputs(result: RunResult): void {
+  core.setOutput('access_token', result.token.accessToken);
+  core.setOutput('expires_at', isoSeconds(result.token.expiresAt));
+  core.setOutput('auth_type', result.authType);
+  core.setOutput('principal', result.principal ?? '');
+  core.setOutput('project_id', result.projectId ?? '');
+  core.setOutput('credentials_file_path', result.credentialsFilePath ?? '');
+  core.setOutput('cache_hit', String(result.cacheHit));
+  if (result.verification) core.setOutput('models', JSON.stringify(result.verification.models));
+}
+
+/** The variables gcloud and the Google client libraries read, set only where the value is known. */
+export function exportEnvironment(result: Pick<RunResult, 'credentialsFilePath' | 'projectId' | 'quotaProjectId'>): void {
+  const groups: [string | undefined, string[]][] = [
+    [result.credentialsFilePath, ['GOOGLE_APPLICATION_CREDENTIALS', 'CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE', 'GOOGLE_GHA_CREDS_PATH']],
+    [result.projectId, ['CLOUDSDK_CORE_PROJECT', 'CLOUDSDK_PROJECT', 'GCLOUD_PROJECT', 'GCP_PROJECT', 'GOOGLE_CLOUD_PROJECT']],
+    [result.quotaProjectId, ['GOOGLE_CLOUD_QUOTA_PROJECT', 'CLOUDSDK_BILLING_QUOTA_PROJECT']],
+  ];
+  for (const [value, names] of groups) {
+    if (value) for (const name of names) core.exportVariable(name, value);
+  }
+}
+
+/** The facts of the run as `label: value` pairs, for the log and the job summary. No secret goes here. */
+export function describeRun(result: RunResult): [string, string][] {
+  const facts: [string, string][] = [
+    ['Auth type', result.authType],
+    ['Principal', result.principal ?? 'unknown'],
+    ['Project', result.projectId ?? 'not set'],
+    ['Quota project', result.quotaProjectId ?? 'not set'],
+    ['Token expires', `${isoSeconds(result.token.expiresAt)} (in ${Math.round((result.token.expiresAt.getTime() - Date.now()) / 60000)} min)`],
+    ['From cache', result.cacheHit ? 'yes' : 'no'],
+    ['Credentials file', result.credentialsFilePath ?? 'not written'],
+  ];
+  const scopes = result.verification?.tokenInfo?.scopes ?? result.token.scopes;
+  if (scopes?.length) facts.push(['Granted scopes', scopes.join(' ')]);
+  if (result.verification) {
+    const { models } = result.verification;
+    facts.push(['Gemini models', `${models.length}: ${models.slice(0, 12).join(', ')}${models.length > 12 ? ', …' : ''}`]);
+  }
+  return facts;
+}
+
+export async function writeSummary(result: RunResult): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  const verified = result.verification ? `verified: ${result.verification.models.length} Gemini models visible` : 'token minted (not verified)';
+  await core.summary
+    .addHeading('gemini-auth', 3)
+    .addRaw(`Google access ${verified}.`, true)
+    .addTable([[{ data: 'What', header: true }, { data: 'Value', header: true }], ...describeRun(result).map(([label, value]) => [label, escapeCell(value)])])
+    .write();
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/[&<>|]/g, (char) => `&#${char.charCodeAt(0)};`);
+}

@@ -1,0 +1,5 @@
+/** Names of the values the main step hands to the post step through GITHUB_STATE. */
+export const STATE_CLEANUP_PATHS = 'cleanup_paths';
+
+/** Only files and folders named like ours are ever removed, whatever the state says. */
+export const OWNED_NAME = /^gemini-auth-[0-9a-f]+(\.json)?$/;

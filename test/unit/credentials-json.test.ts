@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { MAX_CREDENTIALS_BYTES, parseCredentialsJson, secretValues } from '../../src/credentials-json.ts';
+import { ActionError } from '../../src/errors.ts';
+
+const USER = {
+  type: 'authorized_user',
+  client_id: '1234-abc.apps.googleusercontent.com',
+  client_secret: 'GOCSPX-secret-value-123',
+  refresh_token: '1//0g-refresh-token-value',
+  quota_project_id: 'my-project',
+};
+const SECRETS = [USER.client_secret, USER.refresh_token];
+
+/** Asserts a clear ActionError whose message quotes no secret. */
+function assertRefused(input: string, pattern: RegExp): void {
+  assert.throws(
+    () => parseCredentialsJson(input),
+    (error: unknown) => {
+      assert.ok(error instanceof ActionError, `not an ActionError: ${String(error)}`);
+      assert.match(error.message, pattern);
+      assert.ok(error.fix, 'an error must say how to fix it');
+      for (const secret of SECRETS) assert.ok(!`${error.message} ${error.fix}`.includes(secret), 'the error quotes a secret');
+      return true;
+    },
+  );
+}
+
+describe('parseCredentialsJson', () => {
+  it('reads raw JSON', () => {
+    assert.deepEqual(parseCredentialsJson(JSON.stringify(USER)), USER);
+  });
+
+  it('reads base64, base64url and base64 wrapped over lines', () => {
+    const json = JSON.stringify(USER, null, 2);
+    const b64 = Buffer.from(json).toString('base64');
+    assert.deepEqual(parseCredentialsJson(b64), USER);
+    assert.deepEqual(parseCredentialsJson(Buffer.from(json).toString('base64url')), USER);
+    assert.deepEqual(parseCredentialsJson(b64.replace(/(.{60})/g, '$1\n')), USER);
+  });
+
+  it('ignores surrounding whitespace and a byte-order mark, raw or inside base64', () => {
+    assert.deepEqual(parseCredentialsJson(`\n\t \uFEFF${JSON.stringify(USER)}  \r\n`.trim()), USER);
+    assert.deepEqual(parseCredentialsJson(`\uFEFF  ${JSON.stringify(USER)}\n`), USER);
+    assert.deepEqual(parseCredentialsJson(Buffer.from(`\uFEFF${JSON.stringify(USER)}`).toString('base64')), USER);
+  });
+
+  it('names the secrets of each type', () => {
+    assert.deepEqual(secretValues(parseCredentialsJson(JSON.stringify(USER))), SECRETS);
+    const external = { type: 'external_account', audience: 'a', subject_token_type: 't', client_secret: 'ext-secret', credential_source: { url: 'https://x', headers: { 'x-api-key': 'header-secret' } } };
+    assert.deepEqual(secretValues(parseCredentialsJson(JSON.stringify(external))), ['ext-secret', 'header-secret']);
+  });
+
+  it('refuses malformed JSON without quoting it', () => {
+    assertRefused(JSON.stringify(USER).slice(0, -5), /not valid JSON/);
+    assertRefused(`${JSON.stringify(USER)},`, /not valid JSON/);
+  });
+
+  it('refuses text that is neither JSON nor base64 of JSON', () => {
+    assertRefused('not credentials at all', /not valid JSON/);
+    assertRefused(Buffer.from('just text').toString('base64'), /not valid JSON/);
+  });
+
+  it('refuses JSON that is not an object', () => {
+    assertRefused('[1,2]', /JSON object/);
+    assertRefused('"a string"', /JSON object/);
+    assertRefused('null', /JSON object/);
+  });
+
+  it('recognises an OAuth client file given in place of credentials', () => {
+    assertRefused(JSON.stringify({ installed: { client_id: 'x', client_secret: USER.client_secret } }), /OAuth client file/);
+  });
+
+  it('refuses an unknown or missing type', () => {
+    assertRefused(JSON.stringify({ ...USER, type: 'impersonated_service_account' }), /does not take/);
+    const { type: _type, ...untyped } = USER;
+    assertRefused(JSON.stringify(untyped), /no "type" field/);
+    assertRefused(JSON.stringify({ ...USER, type: 42 }), /no "type" field/);
+  });
+
+  it('names a missing or wrongly typed field', () => {
+    for (const field of ['client_id', 'client_secret', 'refresh_token'] as const) {
+      const { [field]: _removed, ...rest } = USER;
+      assertRefused(JSON.stringify(rest), new RegExp(`lacks the field ${field}`));
+      assertRefused(JSON.stringify({ ...USER, [field]: 12345 }), new RegExp(`non-text field ${field}`));
+      assertRefused(JSON.stringify({ ...USER, [field]: '  ' }), new RegExp(`empty or non-text field ${field}`));
+    }
+    assertRefused(JSON.stringify({ ...USER, quota_project_id: ['x'] }), /quota_project_id that is not text/);
+  });
+
+  it('refuses a service account key whose private_key is not PEM', () => {
+    assertRefused(JSON.stringify({ type: 'service_account', client_email: 'a@b.iam.gserviceaccount.com', private_key: 'abc' }), /not a PEM private key/);
+  });
+
+  it('refuses huge input before decoding it', () => {
+    assertRefused(`{"type":"authorized_user","pad":"${'x'.repeat(MAX_CREDENTIALS_BYTES)}"}`, /characters long/);
+  });
+
+  it('never throws anything but a clear ActionError, and never echoes the input (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.json({ maxDepth: 3 }),
+          fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('base64')),
+          fc.record({ type: fc.constantFrom('authorized_user', 'service_account', 'external_account', 'x'), client_id: fc.anything(), client_secret: fc.anything(), refresh_token: fc.anything() }).map((v) => JSON.stringify(v) ?? ''),
+        ),
+        (input) => {
+          try {
+            parseCredentialsJson(input);
+          } catch (error) {
+            assert.ok(error instanceof ActionError, `unexpected ${String(error)}`);
+            if (input.length >= 12) assert.ok(!error.message.includes(input), 'the message echoes the input');
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('round-trips every valid authorized_user credential, raw and base64 (property)', () => {
+    const text = fc.string({ minLength: 1, maxLength: 60 }).filter((s) => s.trim() !== '');
+    fc.assert(
+      fc.property(fc.record({ client_id: text, client_secret: text, refresh_token: text }), (fields) => {
+        const json = JSON.stringify({ type: 'authorized_user', ...fields });
+        assert.deepEqual(parseCredentialsJson(json), { type: 'authorized_user', ...fields });
+        assert.deepEqual(parseCredentialsJson(Buffer.from(json).toString('base64')), { type: 'authorized_user', ...fields });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

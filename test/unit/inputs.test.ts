@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { isLoopbackHost, resolveEndpoints, tokenUrl } from '../../src/endpoints.ts';
+import { ActionError } from '../../src/errors.ts';
+import { INPUT_DEFAULTS, parseBoolean, parseDuration, readInputs, type InputName } from '../../src/inputs.ts';
+import { maskRawInput, maskSecret } from '../../src/secrets.ts';
+
+const reader = (values: Partial<Record<InputName, string>>) => (name: InputName) => values[name] ?? '';
+
+describe('readInputs', () => {
+  it('applies the defaults of action.yml when nothing is set', () => {
+    const inputs = readInputs(reader({}));
+    assert.deepEqual(inputs.scopes, ['https://www.googleapis.com/auth/cloud-platform', 'https://www.googleapis.com/auth/generative-language.retriever']);
+    assert.equal(inputs.accessTokenLifetimeSeconds, 3600);
+    assert.equal(inputs.createCredentialsFile, true);
+    assert.equal(inputs.verify, false);
+    assert.equal(inputs.retries, 3);
+    assert.equal(inputs.minTokenLifetimeSeconds, 600);
+    assert.equal(inputs.universe, 'googleapis.com');
+  });
+
+  it('keeps the defaults identical to action.yml', () => {
+    const yaml = readFileSync(new URL('../../action.yml', import.meta.url), 'utf8');
+    for (const [name, value] of Object.entries(INPUT_DEFAULTS)) {
+      const block = new RegExp(`\\n  ${name}:\\n(?:    .*\\n)*?    default: '((?:[^']|'')*)'`).exec(yaml);
+      assert.ok(block, `action.yml does not declare ${name} with a default`);
+      assert.equal(block[1]?.replace(/''/g, "'"), value, `default of ${name}`);
+    }
+  });
+
+  it('splits scopes and delegates on commas and new lines', () => {
+    const inputs = readInputs(reader({ scopes: 'a,\n b , ,c\n', delegates: 'x@y.iam.gserviceaccount.com\nz@y.iam.gserviceaccount.com' }));
+    assert.deepEqual(inputs.scopes, ['a', 'b', 'c']);
+    assert.equal(inputs.delegates.length, 2);
+  });
+
+  it('names the input and the fix for a bad value', () => {
+    for (const [name, value, pattern] of [
+      ['verify', 'maybe', /verify must be true or false/],
+      ['retries', '-1', /retries must be a whole number/],
+      ['retries', '99', /retries must be a whole number from 0 to 10/],
+      ['access_token_lifetime', '2 days', /access_token_lifetime must be a duration/],
+      ['access_token_lifetime', '0s', /access_token_lifetime must be a duration/],
+      ['scopes', 'a b', /scopes has a value with spaces/],
+      ['universe', 'not a domain', /universe must be a domain/],
+    ] as const) {
+      assert.throws(() => readInputs(reader({ [name]: value })), (error: unknown) => error instanceof ActionError && pattern.test(error.message) && !!error.fix, `${name}=${value}`);
+    }
+  });
+
+  it('reads durations in seconds, minutes and hours', () => {
+    assert.equal(parseDuration('x', '90', 1, 43200), 90);
+    assert.equal(parseDuration('x', '90s', 1, 43200), 90);
+    assert.equal(parseDuration('x', '15m', 1, 43200), 900);
+    assert.equal(parseDuration('x', '2H', 1, 43200), 7200);
+  });
+
+  it('reads every spelling of a boolean and refuses the rest (property)', () => {
+    for (const word of ['true', 'TRUE', 'yes', 'on', '1']) assert.equal(parseBoolean('b', word), true);
+    for (const word of ['false', 'No', 'off', '0']) assert.equal(parseBoolean('b', word), false);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 20 }), (text) => {
+        try {
+          assert.equal(typeof parseBoolean('b', text), 'boolean');
+        } catch (error) {
+          assert.ok(error instanceof ActionError);
+        }
+      }),
+    );
+  });
+
+  it('never throws anything but an ActionError for any input values (property)', () => {
+    const names = Object.keys(INPUT_DEFAULTS) as InputName[];
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...names), fc.oneof(fc.string({ maxLength: 50 }), fc.constantFrom('true', '3600s', '0', 'https://x'))), (values) => {
+        try {
+          readInputs(reader(values as Partial<Record<InputName, string>>));
+        } catch (error) {
+          assert.ok(error instanceof ActionError, `unexpected ${String(error)}`);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('resolveEndpoints', () => {
+  it('derives every base URL from the universe', () => {
+    const endpoints = resolveEndpoints('example-universe.com', '');
+    assert.equal(endpoints.base.generativelanguage, 'https://generativelanguage.example-universe.com');
+    assert.equal(tokenUrl(endpoints), 'https://oauth2.example-universe.com/token');
+    assert.equal(endpoints.overridden.size, 0);
+  });
+
+  it('takes overrides, https anywhere and http on loopback only', () => {
+    const endpoints = resolveEndpoints('googleapis.com', 'oauth2=https://oauth2-psc.p.googleapis.com/\n\nsts = http://127.0.0.1:8080/sts\ngenerativelanguage=http://[::1]:9/g\niamcredentials=http://localhost:1');
+    assert.equal(tokenUrl(endpoints), 'https://oauth2-psc.p.googleapis.com/token');
+    assert.equal(endpoints.base.sts, 'http://127.0.0.1:8080/sts');
+    assert.deepEqual([...endpoints.overridden].sort(), ['generativelanguage', 'iamcredentials', 'oauth2', 'sts']);
+  });
+
+  it('refuses plain http to any other host, unknown keys, duplicates and bad URLs', () => {
+    for (const [text, pattern] of [
+      ['oauth2=http://10.0.0.1/x', /unencrypted/],
+      ['oauth2=http://example.com', /unencrypted/],
+      ['oauth2=http://127.example.com', /unencrypted/],
+      ['storage=https://x', /unknown key "storage"/],
+      ['oauth2=https://a\noauth2=https://b', /names oauth2 twice/],
+      ['oauth2=not a url', /invalid URL/],
+      ['oauth2=https://user:pw@host', /credentials, a query/],
+      ['oauth2=ftp://host', /must start with https/],
+    ] as const) {
+      assert.throws(() => resolveEndpoints('googleapis.com', text), (error: unknown) => error instanceof ActionError && pattern.test(error.message), text);
+    }
+  });
+
+  it('knows loopback hosts', () => {
+    for (const host of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]', 'a.localhost']) assert.equal(isLoopbackHost(host), true, host);
+    for (const host of ['10.0.0.1', 'example.com', '::2', '128.0.0.1', 'localhost.example.com']) assert.equal(isLoopbackHost(host), false, host);
+  });
+});
+
+describe('masking', () => {
+  it('registers a secret, each line of a multi-line one, and its escaped spellings', () => {
+    const masks: string[] = [];
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\nAQEFAASCBKcwggSjAgEAAoIB\n-----END PRIVATE KEY-----\n';
+    maskSecret(key, (value) => masks.push(value));
+    assert.ok(masks.includes(key));
+    assert.ok(masks.includes('MIIEvQIBADANBgkqhkiG9w0B'));
+    assert.ok(masks.includes(JSON.stringify(key).slice(1, -1)));
+    assert.ok(!masks.includes('-----BEGIN PRIVATE KEY-----'), 'PEM armour is not a secret');
+    masks.length = 0;
+    maskSecret('1//0g/refresh+token', (value) => masks.push(value));
+    assert.ok(masks.includes('1%2F%2F0g%2Frefresh%2Btoken'));
+  });
+
+  it('masks a raw input as a whole and by its long lines only', () => {
+    const masks: string[] = [];
+    maskRawInput('{\n  "refresh_token": "1//0g-abcdefghijklmnop"\n}', (value) => masks.push(value));
+    assert.equal(masks.length, 2);
+    assert.ok(!masks.includes('{'));
+  });
+});
