@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { failure, runAction } from '../support/action.ts';
+import { startFakeGoogle, type FakeGoogle, type FakeUser } from '../support/fake-google.ts';
+
+let fake: FakeGoogle;
+let user: FakeUser;
+
+before(async () => {
+  fake = await startFakeGoogle();
+});
+after(async () => {
+  await fake.close();
+});
+beforeEach(() => {
+  fake.requests.length = 0;
+  fake.maxPageSize = 1000;
+  fake.clearFaults();
+  user = fake.addUser({ email: 'dev@example.com', quotaProjectId: 'gemini-project' });
+});
+
+describe('authorized_user credentials', () => {
+  it('mints one masked token, writes the ADC file, exports the variables, and the post step removes the file', async () => {
+    const run = await runAction(fake, { credentials_json: JSON.stringify(user.json) });
+    const { main, post, file } = run;
+    assert.equal(main.code, 0, main.stdout);
+    assert.equal(fake.count('token'), 1);
+    assert.equal(fake.requests.length, 1, 'no request beyond the token grant');
+
+    const token = main.outputs.access_token ?? '';
+    assert.ok(fake.issuedTokens.has(token), 'the output is the token the fake issued');
+    assert.ok(main.masks.includes(token), 'the token is masked');
+    assert.ok(main.masks.includes(user.refreshToken) && main.masks.includes(user.clientSecret), 'the secret parts of the input are masked');
+    assert.match(main.outputs.expires_at ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const lifetime = Date.parse(main.outputs.expires_at ?? '') - Date.now();
+    assert.ok(lifetime > 3500_000 && lifetime <= 3600_000, `expires in ${lifetime} ms`);
+    assert.equal(main.outputs.auth_type, 'authorized_user');
+    assert.equal(main.outputs.principal, 'dev@example.com');
+    assert.equal(main.outputs.project_id, 'gemini-project');
+    assert.equal(main.outputs.cache_hit, 'false');
+
+    assert.ok(file, 'a credentials file was written');
+    assert.equal(file.mode, 0o600);
+    assert.ok(file.path.startsWith(run.runnerTemp), 'the file is in RUNNER_TEMP');
+    assert.match(file.path, /\/gemini-auth-[0-9a-f]{24}\.json$/);
+    assert.deepEqual(file.content, {
+      type: 'authorized_user',
+      client_id: user.clientId,
+      client_secret: user.clientSecret,
+      refresh_token: user.refreshToken,
+      token_uri: fake.tokenUrl,
+      quota_project_id: 'gemini-project',
+    });
+    assert.equal(main.outputs.credentials_file_path, file.path);
+    for (const name of ['GOOGLE_APPLICATION_CREDENTIALS', 'CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE', 'GOOGLE_GHA_CREDS_PATH']) assert.equal(main.exportedEnv[name], file.path, name);
+    for (const name of ['CLOUDSDK_CORE_PROJECT', 'CLOUDSDK_PROJECT', 'GCLOUD_PROJECT', 'GCP_PROJECT', 'GOOGLE_CLOUD_PROJECT', 'GOOGLE_CLOUD_QUOTA_PROJECT', 'CLOUDSDK_BILLING_QUOTA_PROJECT']) {
+      assert.equal(main.exportedEnv[name], 'gemini-project', name);
+    }
+    assert.match(main.summary, /authorized_user/);
+    assert.match(main.summary, /dev@example\.com/);
+
+    assert.equal(post.code, 0, post.stdout);
+    assert.ok(!existsSync(file.path), 'the post step removed the file');
+    assert.deepEqual(run.leftovers, []);
+  });
+
+  it('takes the JSON base64-encoded too', async () => {
+    const { main } = await runAction(fake, { credentials_json: Buffer.from(JSON.stringify(user.json, null, 2)).toString('base64') });
+    assert.equal(main.code, 0, main.stdout);
+    assert.equal(main.outputs.auth_type, 'authorized_user');
+  });
+
+  it('with verify, lists every page of models with x-goog-user-project and reads tokeninfo', async () => {
+    fake.maxPageSize = 3;
+    const { main } = await runAction(fake, { credentials_json: JSON.stringify(user.json), verify: 'true', verify_model: 'gemini-2.5-flash' });
+    assert.equal(main.code, 0, main.stdout);
+    const pages = Math.ceil(fake.models.length / 3);
+    assert.ok(pages >= 3, 'the fake serves several pages');
+    assert.equal(fake.count('token'), 1);
+    assert.equal(fake.count('tokeninfo'), 1);
+    assert.equal(fake.count('models'), pages);
+    assert.equal(fake.requests.length, 2 + pages);
+    for (const request of fake.requests.filter((r) => r.endpoint === 'models')) {
+      assert.equal(request.headers['x-goog-user-project'], 'gemini-project');
+      assert.equal(request.headers.authorization, `Bearer ${main.outputs.access_token}`);
+    }
+    const tokeninfo = fake.requests.find((r) => r.endpoint === 'tokeninfo');
+    assert.equal(tokeninfo?.method, 'POST', 'the token goes in a body, never in a URL');
+    assert.deepEqual(JSON.parse(main.outputs.models ?? ''), fake.models);
+    assert.match(main.summary, /models\/gemini-2\.5-flash/);
+    assert.match(main.summary, /auth\/cloud-platform/, 'the summary shows the granted scopes');
+  });
+
+  it('fails verify_model with the models that are there', async () => {
+    const { main, post, leftovers } = await runAction(fake, { credentials_json: JSON.stringify(user.json), verify: 'true', verify_model: 'models/gemini-9-ultra' });
+    const message = failure(main);
+    assert.match(message, /models\/gemini-9-ultra is not among the \d+ models/);
+    assert.match(message, /Fix: Check the input verify_model/);
+    assert.equal(post.code, 0);
+    assert.deepEqual(leftovers, [], 'the post step removes the file after a failure too');
+  });
+
+  it('explains invalid_grant: the Testing-mode 7-day expiry and the command to make a new secret; no retry', async () => {
+    fake.revokeRefreshToken(user.refreshToken);
+    const { main, leftovers } = await runAction(fake, { credentials_json: JSON.stringify(user.json) });
+    const message = failure(main);
+    assert.match(message, /invalid_grant/);
+    assert.match(message, /7 days/);
+    assert.match(message, /Publish app/);
+    assert.match(message, /gcloud auth application-default login --client-id-file=client_secret\.json/);
+    assert.equal(fake.count('token'), 1, 'a definite answer is not retried');
+    assert.equal(main.outputs.access_token, undefined);
+    assert.deepEqual(leftovers, [], 'no file is written without a token');
+  });
+
+  it('explains invalid_client', async () => {
+    const { main } = await runAction(fake, { credentials_json: JSON.stringify({ ...user.json, client_secret: 'GOCSPX-wrong-secret-value' }) }, { secrets: ['GOCSPX-wrong-secret-value'] });
+    const message = failure(main);
+    assert.match(message, /rejected the OAuth client/);
+    assert.match(message, /console\.cloud\.google\.com\/auth\/clients/);
+  });
+
+  it('refuses malformed JSON without a request and without echoing it', async () => {
+    const broken = JSON.stringify(user.json).slice(0, -3);
+    const { main } = await runAction(fake, { credentials_json: broken }, { secrets: [broken] });
+    assert.match(failure(main), /credentials_json is not valid JSON/);
+    assert.equal(fake.requests.length, 0);
+  });
+
+  it('refuses both or neither credential input', async () => {
+    const neither = await runAction(fake, {});
+    assert.match(failure(neither.main), /Neither credentials_json nor workload_identity_provider/);
+    const both = await runAction(fake, { credentials_json: JSON.stringify(user.json), workload_identity_provider: 'projects/1/locations/global/workloadIdentityPools/pool/providers/prov' });
+    assert.match(failure(both.main), /Both credentials_json and workload_identity_provider/);
+    assert.equal(fake.requests.length, 0);
+  });
+
+  it('explains a missing quota project', async () => {
+    const { quota_project_id: _quota, ...withoutQuota } = user.json;
+    const { main } = await runAction(fake, { credentials_json: JSON.stringify(withoutQuota), verify: 'true' });
+    const message = failure(main);
+    assert.match(message, /needs a quota project/);
+    assert.match(message, /quota_project_id/);
+    assert.match(message, /gcloud auth application-default set-quota-project/);
+  });
+
+  it('explains an API that is not enabled, with the link to enable it', async () => {
+    fake.disabledApiProjects.add('gemini-project');
+    try {
+      const { main } = await runAction(fake, { credentials_json: JSON.stringify(user.json), verify: 'true' });
+      const message = failure(main);
+      assert.match(message, /Generative Language API is not enabled in project gemini-project/);
+      assert.match(message, /https:\/\/console\.developers\.google\.com\/apis\/api\/generativelanguage\.googleapis\.com\/overview\?project=gemini-project/);
+      assert.match(message, /gcloud services enable generativelanguage\.googleapis\.com/);
+    } finally {
+      fake.disabledApiProjects.clear();
+    }
+  });
+
+  it('explains insufficient scopes with the login command that grants them', async () => {
+    const narrow = fake.addUser({ quotaProjectId: 'gemini-project', scopes: ['openid', 'https://www.googleapis.com/auth/userinfo.email'] });
+    const { main } = await runAction(fake, { credentials_json: JSON.stringify(narrow.json), verify: 'true' });
+    const message = failure(main);
+    assert.match(message, /lacks the OAuth scopes/);
+    assert.match(message, /--scopes=https:\/\/www\.googleapis\.com\/auth\/cloud-platform/);
+  });
+
+  it('uses project_id and quota_project_id inputs over the JSON', async () => {
+    const { main, file } = await runAction(fake, { credentials_json: JSON.stringify(user.json), project_id: 'other-project', quota_project_id: 'billing-project', verify: 'true' }, { skipPost: true });
+    assert.equal(main.code, 0, main.stdout);
+    assert.equal(main.outputs.project_id, 'other-project');
+    assert.equal(main.exportedEnv.GOOGLE_CLOUD_PROJECT, 'other-project');
+    assert.equal(main.exportedEnv.GOOGLE_CLOUD_QUOTA_PROJECT, 'billing-project');
+    assert.equal(file?.content.quota_project_id, 'billing-project');
+    assert.equal(fake.requests.find((r) => r.endpoint === 'models')?.headers['x-goog-user-project'], 'billing-project');
+  });
+
+  it('writes no file and exports nothing when asked not to', async () => {
+    const { main, leftovers } = await runAction(fake, { credentials_json: JSON.stringify(user.json), create_credentials_file: 'false', export_environment_variables: 'false' });
+    assert.equal(main.code, 0, main.stdout);
+    assert.equal(main.outputs.credentials_file_path, '');
+    assert.deepEqual(main.exportedEnv, {});
+    assert.ok(main.outputs.access_token);
+    assert.deepEqual(leftovers, []);
+  });
+
+  it('leaves the file in place with cleanup_credentials: false', async () => {
+    const { main, post, file, leftovers } = await runAction(fake, { credentials_json: JSON.stringify(user.json), cleanup_credentials: 'false' });
+    assert.equal(main.code, 0);
+    assert.equal(post.code, 0);
+    assert.ok(file);
+    assert.deepEqual(leftovers, [file.path]);
+    assert.match(post.stdout, /cleanup_credentials is false/);
+  });
+
+  it('warns when the credentials file goes inside the workspace', async () => {
+    const run = await runAction(fake, { credentials_json: JSON.stringify(user.json), credentials_file_dir: '.' });
+    assert.equal(run.main.code, 0, run.main.stdout);
+    assert.equal(run.main.warnings.length, 1);
+    assert.match(run.main.warnings[0] ?? '', /inside the workspace/);
+    assert.deepEqual(run.leftovers, [], 'the post step removes it from the workspace too');
+  });
+
+  it('refuses plain http to a non-loopback endpoint before any request', async () => {
+    const { main } = await runAction(fake, { credentials_json: JSON.stringify(user.json), endpoints: 'oauth2=http://example.com/oauth2' });
+    assert.match(failure(main), /plain http:\/\/ URL for oauth2 on example\.com/);
+    assert.equal(fake.requests.length, 0);
+  });
+
+  it('never probes the metadata server, even with verify', async () => {
+    const { main } = await runAction(fake, { credentials_json: JSON.stringify(user.json), verify: 'true' });
+    assert.equal(main.code, 0);
+    assert.equal(fake.count('metadata'), 0);
+  });
+});

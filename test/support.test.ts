@@ -1,0 +1,627 @@
+// Tests of the test infrastructure itself: the fake Google/GitHub endpoints and the step runner.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  CLOUD_PLATFORM,
+  GITHUB_ISSUER,
+  decodeJwt,
+  signJwt,
+  startFakeGoogle,
+  type FakeGoogle,
+} from './support/fake-google.ts';
+import {
+  findLeaks,
+  makeTempDir,
+  parseKeyValueFile,
+  parseWorkflowCommands,
+  runJob,
+  runMainAndPost,
+  runStep,
+  secretForms,
+} from './support/runner.ts';
+
+// --- small HTTP helpers -------------------------------------------------------------
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+async function call(url: string, init: RequestInit = {}): Promise<Answer> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000), ...init });
+  const text = await res.text();
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    body = { text };
+  }
+  return { status: res.status, headers: res.headers, body };
+}
+
+function postForm(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Answer> {
+  return call(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form).toString(),
+  });
+}
+
+function postJson(url: string, value: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  return call(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) });
+}
+
+function apiErr(answer: Answer): { code: number; status: string; message: string; details: Record<string, unknown>[] } {
+  const e = answer.body['error'] as { code: number; status: string; message: string; details?: Record<string, unknown>[] };
+  return { ...e, details: e.details ?? [] };
+}
+
+function refresh(fake: FakeGoogle, user: { clientId: string; clientSecret: string; refreshToken: string }): Promise<Answer> {
+  return postForm(`${fake.url}/oauth2/token`, {
+    grant_type: 'refresh_token',
+    client_id: user.clientId,
+    client_secret: user.clientSecret,
+    refresh_token: user.refreshToken,
+  });
+}
+
+async function userToken(fake: FakeGoogle, scopes?: string[]): Promise<string> {
+  const answer = await refresh(fake, fake.addUser(scopes ? { scopes } : {}));
+  return answer.body['access_token'] as string;
+}
+
+function listModels(fake: FakeGoogle, token: string, query = '', headers: Record<string, string> = {}): Promise<Answer> {
+  return call(`${fake.url}/generativelanguage/v1beta/models${query}`, {
+    headers: { authorization: `Bearer ${token}`, ...headers },
+  });
+}
+
+// --- the fake -----------------------------------------------------------------------
+
+describe('fake Google', () => {
+  let fake: FakeGoogle;
+  before(async () => {
+    fake = await startFakeGoogle();
+  });
+  after(async () => {
+    await fake.close();
+  });
+
+  test('refresh grant: success, invalid_grant, invalid_client, unsupported_grant_type', async () => {
+    const user = fake.addUser({ email: 'mona@example.com' });
+    const ok = await refresh(fake, user);
+    assert.equal(ok.status, 200);
+    assert.match(ok.body['access_token'] as string, /^ya29\./);
+    assert.equal(ok.body['expires_in'], 3599);
+    assert.equal(ok.body['token_type'], 'Bearer');
+    assert.equal(ok.body['scope'], user.scopes.join(' '));
+    assert.ok(user.scopes.includes(CLOUD_PLATFORM));
+    assert.equal(fake.issuedTokens.get(ok.body['access_token'] as string)?.principal, 'mona@example.com');
+
+    // A scope parameter on refresh is ignored: the consented scopes come back.
+    const narrowed = await postForm(`${fake.url}/oauth2/token`, {
+      grant_type: 'refresh_token', client_id: user.clientId, client_secret: user.clientSecret,
+      refresh_token: user.refreshToken, scope: 'openid',
+    });
+    assert.equal(narrowed.body['scope'], user.scopes.join(' '));
+
+    const unknownRt = await refresh(fake, { ...user, refreshToken: '1//0gnope' });
+    assert.equal(unknownRt.status, 400);
+    assert.deepEqual(unknownRt.body, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
+
+    fake.revokeRefreshToken(user.refreshToken);
+    const revoked = await refresh(fake, user);
+    assert.equal(revoked.status, 400);
+    assert.equal(revoked.body['error'], 'invalid_grant');
+
+    const unknownClient = await refresh(fake, { ...user, clientId: 'nope.apps.googleusercontent.com' });
+    assert.equal(unknownClient.status, 401);
+    assert.deepEqual(unknownClient.body, { error: 'invalid_client', error_description: 'The OAuth client was not found.' });
+    const wrongSecret = await refresh(fake, { ...user, clientSecret: 'GOCSPX-wrong' });
+    assert.equal(wrongSecret.status, 401);
+    assert.equal(wrongSecret.body['error'], 'invalid_client');
+
+    const weird = await postForm(`${fake.url}/oauth2/token`, { grant_type: 'password' });
+    assert.deepEqual(weird.body, { error: 'unsupported_grant_type', error_description: 'Invalid grant_type: password' });
+    assert.equal(fake.requests.at(-1)?.endpoint, 'token');
+    assert.equal(fake.requests.at(-1)?.headers['content-type'], 'application/x-www-form-urlencoded');
+  });
+
+  test('authorized_user JSON and Testing-mode refresh_token_expires_in', async () => {
+    const user = fake.addUser({ quotaProjectId: 'my-quota', refreshTokenExpiresIn: 604799 });
+    assert.equal(user.json['type'], 'authorized_user');
+    assert.equal(user.json['quota_project_id'], 'my-quota');
+    const ok = await refresh(fake, user);
+    assert.equal(ok.body['refresh_token_expires_in'], 604799);
+    assert.equal(typeof ok.body['id_token'], 'string');
+  });
+
+  test('tokeninfo: GET and POST, unknown and expired tokens', async () => {
+    const user = fake.addUser({ email: 'hubot@example.com' });
+    const token = (await refresh(fake, user)).body['access_token'] as string;
+    const viaGet = await call(`${fake.url}/oauth2/tokeninfo?access_token=${encodeURIComponent(token)}`);
+    assert.equal(viaGet.status, 200);
+    assert.equal(viaGet.body['email'], 'hubot@example.com');
+    assert.equal(viaGet.body['email_verified'], 'true');
+    assert.equal(viaGet.body['azp'], user.clientId);
+    assert.equal(viaGet.body['aud'], user.clientId);
+    assert.equal(viaGet.body['scope'], user.scopes.join(' '));
+    assert.equal(viaGet.body['access_type'], 'offline');
+    assert.equal(typeof viaGet.body['exp'], 'string');
+    assert.ok(Number(viaGet.body['expires_in']) > 3500);
+    const viaPost = await postForm(`${fake.url}/oauth2/tokeninfo`, { access_token: token });
+    assert.equal(viaPost.body['email'], 'hubot@example.com');
+
+    const unknown = await call(`${fake.url}/oauth2/tokeninfo?access_token=ya29.nope`);
+    assert.equal(unknown.status, 400);
+    assert.deepEqual(unknown.body, { error: 'invalid_token', error_description: 'Invalid Value' });
+    fake.expireToken(token);
+    assert.equal((await call(`${fake.url}/oauth2/tokeninfo?access_token=${token}`)).status, 400);
+    assert.equal(fake.count('tokeninfo'), 4);
+  });
+
+  test('models: pageSize=2 over 7 models is 4 pages; bad pageToken', async () => {
+    const token = await userToken(fake);
+    const headers = { 'x-goog-user-project': 'my-project' };
+    const pages: string[][] = [];
+    let pageToken: string | undefined;
+    do {
+      const q = `?pageSize=2${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`;
+      const answer = await listModels(fake, token, q, headers);
+      assert.equal(answer.status, 200);
+      pages.push((answer.body['models'] as { name: string }[]).map((m) => m.name));
+      pageToken = answer.body['nextPageToken'] as string | undefined;
+    } while (pageToken);
+    assert.equal(pages.length, 4);
+    assert.deepEqual(pages.flat(), fake.models);
+    assert.deepEqual(pages[3], [fake.models[6]]);
+    assert.ok(fake.models.includes('models/gemini-2.5-flash'));
+
+    const all = await listModels(fake, token, '', headers);
+    assert.equal((all.body['models'] as unknown[]).length, 7);
+    assert.equal(all.body['nextPageToken'], undefined);
+    const flash = (all.body['models'] as Record<string, unknown>[]).find((m) => m['name'] === 'models/gemini-2.5-flash');
+    assert.equal(flash?.['displayName'], 'Gemini 2.5 Flash');
+    assert.ok((flash?.['supportedGenerationMethods'] as string[]).includes('generateContent'));
+
+    const bad = await listModels(fake, token, '?pageToken=garbage', headers);
+    assert.equal(bad.status, 400);
+    assert.equal(apiErr(bad).status, 'INVALID_ARGUMENT');
+  });
+
+  test('models: 401 for unknown or expired tokens, 403 for scopes, quota project, disabled API', async () => {
+    const unknown = await listModels(fake, 'ya29.forged');
+    assert.equal(unknown.status, 401);
+    assert.equal(apiErr(unknown).status, 'UNAUTHENTICATED');
+    assert.match(apiErr(unknown).message, /^Request had invalid authentication credentials/);
+    assert.equal(apiErr(unknown).details[0]?.['reason'], 'ACCESS_TOKEN_TYPE_UNSUPPORTED');
+
+    const token = await userToken(fake);
+    fake.expireToken(token);
+    const expired = await listModels(fake, token, '', { 'x-goog-user-project': 'p' });
+    assert.equal(expired.status, 401);
+    assert.equal(apiErr(expired).details[0]?.['reason'], 'ACCESS_TOKEN_EXPIRED');
+
+    const narrow = await userToken(fake, ['openid', 'https://www.googleapis.com/auth/userinfo.email']);
+    const scopes = await listModels(fake, narrow, '', { 'x-goog-user-project': 'p' });
+    assert.equal(scopes.status, 403);
+    assert.equal(apiErr(scopes).message, 'Request had insufficient authentication scopes.');
+    assert.equal(apiErr(scopes).details[0]?.['reason'], 'ACCESS_TOKEN_SCOPE_INSUFFICIENT');
+
+    const retrieverOnly = await userToken(fake, ['https://www.googleapis.com/auth/generative-language.retriever']);
+    assert.equal((await listModels(fake, retrieverOnly, '', { 'x-goog-user-project': 'p' })).status, 200);
+
+    const good = await userToken(fake);
+    const noQuota = await listModels(fake, good);
+    assert.equal(noQuota.status, 403);
+    assert.equal(apiErr(noQuota).status, 'PERMISSION_DENIED');
+    assert.match(apiErr(noQuota).message, /requires a quota project/);
+    assert.equal(apiErr(noQuota).details[0]?.['reason'], 'SERVICE_DISABLED');
+    assert.deepEqual((apiErr(noQuota).details[0]?.['metadata'] as Record<string, string>)['consumer'], 'projects/764086051850');
+
+    fake.disabledApiProjects.add('cold-project');
+    const disabled = await listModels(fake, good, '', { 'x-goog-user-project': 'cold-project' });
+    assert.equal(disabled.status, 403);
+    const e = apiErr(disabled);
+    assert.match(e.message, /^Generative Language API has not been used in project cold-project before or it is disabled/);
+    const info = e.details.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.ErrorInfo');
+    const meta = info?.['metadata'] as Record<string, string>;
+    assert.equal(info?.['reason'], 'SERVICE_DISABLED');
+    assert.equal(meta['consumer'], 'projects/cold-project');
+    assert.equal(meta['activationUrl'], 'https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=cold-project');
+    const help = e.details.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.Help');
+    assert.equal((help?.['links'] as { url: string }[])[0]?.url, meta['activationUrl']);
+  });
+
+  test('JWT bearer grant with a service-account key', async () => {
+    const key = fake.addServiceAccountKey({ projectId: 'sa-project' });
+    for (const field of ['type', 'project_id', 'private_key_id', 'private_key', 'client_email', 'client_id', 'auth_uri', 'token_uri', 'auth_provider_x509_cert_url', 'client_x509_cert_url', 'universe_domain']) {
+      assert.ok(key.json[field], `json.${field}`);
+    }
+    assert.equal(key.json['token_uri'], `${fake.url}/oauth2/token`);
+    const iat = Math.floor(Date.now() / 1000);
+    const claims = { iss: key.email, aud: key.json['token_uri'], scope: CLOUD_PLATFORM, iat, exp: iat + 3600 };
+    const grant = (assertion: string) =>
+      postForm(`${fake.url}/oauth2/token`, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
+
+    const ok = await grant(signJwt(claims, key.privateKeyPem, { kid: key.privateKeyId }));
+    assert.equal(ok.status, 200);
+    assert.match(ok.body['access_token'] as string, /^ya29\.c\./);
+    assert.equal(ok.body['expires_in'], 3599);
+    const info = await call(`${fake.url}/oauth2/tokeninfo?access_token=${ok.body['access_token'] as string}`);
+    assert.equal(info.body['scope'], CLOUD_PLATFORM);
+    assert.equal(info.body['email'], undefined, 'no email without an email scope');
+    // The service account's project pays for API calls without x-goog-user-project.
+    assert.equal((await listModels(fake, ok.body['access_token'] as string)).status, 200);
+
+    const stranger = crypto.generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+    const forged = await grant(signJwt(claims, stranger, { kid: key.privateKeyId }));
+    assert.deepEqual(forged.body, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
+
+    const long = await grant(signJwt({ ...claims, exp: iat + 7200 }, key.privateKeyPem, { kid: key.privateKeyId }));
+    assert.equal(long.status, 400);
+    assert.match(long.body['error_description'] as string, /^Invalid JWT: Token must be a short-lived token \(60 minutes\)/);
+
+    fake.disableKey(key.privateKeyId);
+    const disabled = await grant(signJwt(claims, key.privateKeyPem, { kid: key.privateKeyId }));
+    assert.deepEqual(disabled.body, { error: 'invalid_grant', error_description: 'Invalid grant: account not found' });
+  });
+
+  test('GitHub OIDC → STS → generateAccessToken, with the errors on the way', async () => {
+    const provider = fake.addProvider({ condition: (c) => c['repository_owner'] === 'octo-org' });
+    const sa = 'gemini@wif-project.iam.gserviceaccount.com';
+    const audience = `https://iam.googleapis.com/${provider.name}`;
+
+    const denied = await call(`${fake.oidcRequestUrl}&audience=x`, { headers: { authorization: 'Bearer wrong' } });
+    assert.equal(denied.status, 403);
+    assert.equal(typeof denied.body['message'], 'string');
+
+    const oidc = await call(`${fake.oidcRequestUrl}&audience=${encodeURIComponent(audience)}`, {
+      headers: { authorization: `Bearer ${fake.oidcRequestToken}` },
+    });
+    assert.equal(oidc.status, 200);
+    const idToken = oidc.body['value'] as string;
+    const decoded = decodeJwt(idToken);
+    assert.ok(decoded);
+    assert.equal(decoded.payload['iss'], GITHUB_ISSUER);
+    assert.equal(decoded.payload['aud'], audience);
+    assert.equal(decoded.payload['repository'], 'octo-org/octo-repo');
+    assert.equal(decoded.payload['sub'], 'repo:octo-org/octo-repo:ref:refs/heads/main');
+    assert.equal((decoded.payload['exp'] as number) - (decoded.payload['iat'] as number), 300);
+    // The JWKS verifies it.
+    const jwks = await call(`${fake.url}/github/.well-known/jwks`);
+    const jwk = (jwks.body['keys'] as crypto.JsonWebKey[])[0]!;
+    assert.equal(jwk['kid'], decoded.header['kid']);
+    const publicKey = crypto.createPublicKey({ key: jwk, format: 'jwk' });
+    assert.ok(crypto.verify('sha256', Buffer.from(decoded.signingInput), publicKey, decoded.signature));
+
+    const exchange = (subjectToken: string, aud = provider.stsAudience) =>
+      postForm(`${fake.url}/sts/v1/token`, {
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        audience: aud,
+        scope: CLOUD_PLATFORM,
+        requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        subject_token: subjectToken,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      });
+
+    const unknownProvider = await exchange(idToken, '//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/x/providers/y');
+    assert.equal(unknownProvider.status, 400);
+    assert.equal(unknownProvider.body['error'], 'invalid_target');
+    assert.match(unknownProvider.body['error_description'] as string, /^The target service indicated by the "audience" parameters is invalid/);
+
+    const wrongAud = await exchange(fake.mintOidcToken());
+    assert.equal(wrongAud.body['error'], 'invalid_grant');
+    assert.equal(wrongAud.body['error_description'], 'The audience in ID Token [https://github.com/octo-org] does not match the expected audience.');
+
+    const stale = await exchange(fake.mintOidcToken({ iat: 1_700_000_000, nbf: 1_700_000_000, exp: 1_700_000_300 }, audience));
+    assert.equal(stale.body['error_description'], 'ID Token issued at 1700000000 is stale to sign-in.');
+
+    const outsider = await exchange(fake.mintOidcToken({ repository_owner: 'evil', repository: 'evil/repo' }, audience));
+    assert.deepEqual(outsider.body, { error: 'unauthorized_client', error_description: 'The given credential is rejected by the attribute condition.' });
+
+    const forged = await exchange(signJwt({ ...decoded.payload }, crypto.generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, { kid: decoded.header['kid'] }));
+    assert.equal(forged.body['error'], 'invalid_grant');
+
+    const sts = await exchange(idToken);
+    assert.equal(sts.status, 200);
+    assert.equal(sts.body['issued_token_type'], 'urn:ietf:params:oauth:token-type:access_token');
+    assert.equal(sts.body['token_type'], 'Bearer');
+    assert.equal(sts.body['expires_in'], 3599);
+    const federated = sts.body['access_token'] as string;
+    assert.match(federated, /^ya29\.d\./);
+    assert.equal(
+      fake.issuedTokens.get(federated)?.principal,
+      `principal://iam.googleapis.com/${provider.pool}/subject/repo:octo-org/octo-repo:ref:refs/heads/main`,
+    );
+    // STS also takes JSON.
+    const viaJson = await postJson(`${fake.url}/sts/v1/token`, {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', audience: provider.stsAudience, scope: CLOUD_PLATFORM,
+      requested_token_type: 'urn:ietf:params:oauth:token-type:access_token', subject_token: idToken,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+    });
+    assert.equal(viaJson.status, 200);
+
+    const generate = (body: unknown, token = federated) =>
+      postJson(`${fake.url}/iamcredentials/v1/projects/-/serviceAccounts/${encodeURIComponent(sa)}:generateAccessToken`, body, {
+        authorization: `Bearer ${token}`,
+      });
+    const notGranted = await generate({ scope: [CLOUD_PLATFORM], lifetime: '3600s' });
+    assert.equal(notGranted.status, 403);
+    assert.deepEqual(notGranted.body, {
+      error: {
+        code: 403,
+        message: "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).",
+        status: 'PERMISSION_DENIED',
+        details: [{
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: 'IAM_PERMISSION_DENIED',
+          domain: 'iam.googleapis.com',
+          metadata: { permission: 'iam.serviceAccounts.getAccessToken' },
+        }],
+      },
+    });
+    fake.grantTokenCreator(sa, fake.principalSetForRepository(provider, 'other-org/other-repo'));
+    assert.equal((await generate({ scope: [CLOUD_PLATFORM] })).status, 403);
+    fake.grantTokenCreator(sa, fake.principalSetForRepository(provider, 'octo-org/octo-repo'));
+
+    const unauth = await generate({ scope: [CLOUD_PLATFORM] }, 'ya29.forged');
+    assert.equal(unauth.status, 401);
+    assert.equal(apiErr(unauth).status, 'UNAUTHENTICATED');
+    const noScope = await generate({ scope: [] });
+    assert.equal(noScope.status, 400);
+    assert.equal(apiErr(noScope).status, 'INVALID_ARGUMENT');
+    const tooLong = await generate({ scope: [CLOUD_PLATFORM], lifetime: '7200s' });
+    assert.equal(tooLong.status, 400);
+    assert.match(apiErr(tooLong).message, /constraints\/iam\.allowServiceAccountCredentialLifetimeExtension/);
+
+    const before = Date.now();
+    const ok = await generate({ scope: [CLOUD_PLATFORM, 'https://www.googleapis.com/auth/generative-language.retriever'], lifetime: '1800s' });
+    assert.equal(ok.status, 200);
+    assert.match(ok.body['accessToken'] as string, /^ya29\.c\./);
+    assert.match(ok.body['expireTime'] as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const expiry = Date.parse(ok.body['expireTime'] as string);
+    assert.ok(Math.abs(expiry - (before + 1800_000)) < 5000);
+    assert.equal(fake.issuedTokens.get(ok.body['accessToken'] as string)?.principal, sa);
+
+    fake.allowLongLifetime = true;
+    assert.equal((await generate({ scope: [CLOUD_PLATFORM], lifetime: '7200s' })).status, 200);
+    fake.allowLongLifetime = false;
+  });
+
+  test('metadata probes are recorded and answered 404', async () => {
+    const answer = await call(`${fake.url}/computeMetadata/v1/instance`, { headers: { 'Metadata-Flavor': 'Google' } });
+    assert.equal(answer.status, 404);
+    assert.equal(fake.requests.at(-1)?.endpoint, 'metadata');
+    assert.ok(fake.count('metadata') >= 1);
+    assert.match(fake.endpointsInput, /^oauth2=http:\/\/127\.0\.0\.1:\d+\/oauth2\nsts=.*\/sts\niamcredentials=.*\/iamcredentials\ngenerativelanguage=.*\/generativelanguage$/);
+  });
+});
+
+describe('fake Google faults', () => {
+  let fake: FakeGoogle;
+  before(async () => {
+    fake = await startFakeGoogle();
+  });
+  after(async () => {
+    await fake.close();
+  });
+
+  test('a 503 then success; 429 with Retry-After', async () => {
+    const user = fake.addUser();
+    fake.inject('token', { status: 503 });
+    const first = await refresh(fake, user);
+    assert.equal(first.status, 503);
+    assert.equal(apiErr(first).status, 'UNAVAILABLE');
+    assert.equal((await refresh(fake, user)).status, 200);
+
+    fake.inject('token', { status: 429, retryAfter: 7 }, 2);
+    const limited = await refresh(fake, user);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers.get('retry-after'), '7');
+    assert.equal((await refresh(fake, user)).status, 429);
+    assert.equal((await refresh(fake, user)).status, 200);
+  });
+
+  test('reset, truncated, non-json, wrong-shape, delay', async () => {
+    const user = fake.addUser();
+    fake.inject('token', 'reset');
+    await assert.rejects(refresh(fake, user), TypeError);
+
+    fake.inject('token', 'truncated');
+    const res = await fetch(`${fake.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: user.clientId, client_secret: user.clientSecret, refresh_token: user.refreshToken }),
+    });
+    assert.equal(res.status, 200);
+    await assert.rejects(res.json());
+
+    fake.inject('token', 'non-json');
+    const htmlAnswer = await refresh(fake, user);
+    assert.equal(htmlAnswer.status, 200);
+    assert.match(String(htmlAnswer.body['text']), /^<!DOCTYPE html>/);
+
+    fake.inject('token', 'wrong-shape');
+    assert.deepEqual((await refresh(fake, user)).body, { unexpected: true });
+
+    fake.inject('token', { delayMs: 150 });
+    const started = Date.now();
+    assert.equal((await refresh(fake, user)).status, 200);
+    assert.ok(Date.now() - started >= 140);
+
+    fake.inject('token', { status: 500 }, 3);
+    fake.clearFaults();
+    assert.equal((await refresh(fake, user)).status, 200);
+  });
+
+  test('hang is cut by the client timeout, and close() returns promptly with the socket open', async () => {
+    const own = await startFakeGoogle();
+    own.inject('models', 'hang');
+    const started = Date.now();
+    await assert.rejects(
+      fetch(`${own.url}/generativelanguage/v1beta/models`, { signal: AbortSignal.timeout(200) }),
+      (err: Error) => err.name === 'TimeoutError',
+    );
+    assert.ok(Date.now() - started < 2000);
+
+    own.inject('models', 'hang');
+    const pending = fetch(`${own.url}/generativelanguage/v1beta/models`).catch((err: unknown) => err);
+    while (own.count('models') < 2) await new Promise((r) => setTimeout(r, 5));
+    const closing = Date.now();
+    await own.close();
+    assert.ok(Date.now() - closing < 1000, 'close() is prompt');
+    assert.ok((await pending) instanceof Error, 'the hung request fails once the fake closes');
+  });
+});
+
+// --- the runner harness -------------------------------------------------------------
+
+const SECRET = 'ya29.s3cr3t-token-value-for-leak-checks';
+
+const CLEAN_SCRIPT = `
+import fs from 'node:fs';
+const delim = 'ghadelimiter_' + 'abc';
+const append = (file, text) => fs.appendFileSync(process.env[file], text + '\\n');
+process.stdout.write('::add-mask::${SECRET}\\n');
+console.log('token is ${SECRET}');
+append('GITHUB_OUTPUT', 'access_token<<' + delim + '\\n${SECRET}\\n' + delim);
+append('GITHUB_OUTPUT', 'multi<<EOF\\nline one\\nline=two\\nEOF');
+append('GITHUB_OUTPUT', 'input_seen=' + process.env['INPUT_CREDENTIALS_JSON'] + '|' + process.env['INPUT_ODD_NAME-X']);
+append('GITHUB_ENV', 'GOOGLE_CLOUD_PROJECT<<' + delim + '\\nmy-project\\n' + delim);
+append('GITHUB_STATE', 'credentials_path=' + process.env.RUNNER_TEMP + '/creds.json');
+append('GITHUB_PATH', '/opt/tool/bin');
+append('GITHUB_STEP_SUMMARY', '### authenticated');
+console.log('state before: ' + (process.env.STATE_credentials_path ?? 'none'));
+console.log('::warning title=Heads up::careful%0Anow');
+console.log('::error file=src/main.ts,line=3,title=a%3Ab%2Cc::bad%25 thing%0Ahappened');
+process.exitCode = 1;
+`;
+
+const LEAKY_SCRIPT = `
+import fs from 'node:fs';
+console.log('about to use ${SECRET}');
+process.stdout.write('::add-mask::${SECRET}\\n');
+console.error('debug: ${SECRET}');
+fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, Buffer.from('${SECRET}').toString('base64') + '\\n');
+fs.appendFileSync(process.env.GITHUB_ENV, 'LEAK=${encodeURIComponent(SECRET)}\\n');
+console.log('::error::failed with ${SECRET}');
+`;
+
+describe('step runner', () => {
+  let dir: string;
+  before(async () => {
+    dir = await makeTempDir();
+    await fs.writeFile(path.join(dir, 'clean.mjs'), CLEAN_SCRIPT);
+    await fs.writeFile(path.join(dir, 'leaky.mjs'), LEAKY_SCRIPT);
+    await fs.mkdir(path.join(dir, 'dist', 'main'), { recursive: true });
+    await fs.mkdir(path.join(dir, 'dist', 'post'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'dist', 'main', 'index.js'), CLEAN_SCRIPT);
+    await fs.writeFile(
+      path.join(dir, 'dist', 'post', 'index.js'),
+      `console.log(JSON.stringify({ state: process.env.STATE_credentials_path ?? null, project: process.env.GOOGLE_CLOUD_PROJECT ?? null, path: process.env.PATH }));\n`,
+    );
+    await fs.writeFile(path.join(dir, 'sleep.mjs'), 'setTimeout(() => {}, 60_000);\n');
+  });
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  test('parses outputs, env, state, path, summary, masks and commands; a clean run has no leaks', async () => {
+    const runnerTemp = await makeTempDir();
+    try {
+      const result = await runStep(path.join(dir, 'clean.mjs'), {
+        inputs: { credentials_json: '{"type":"x"}', 'odd name-x': 'y' },
+        runnerTemp,
+        env: { EXTRA: '1' },
+      });
+      assert.equal(result.code, 1);
+      assert.equal(result.outputs['access_token'], SECRET);
+      assert.equal(result.outputs['multi'], 'line one\nline=two');
+      assert.equal(result.outputs['input_seen'], '{"type":"x"}|y');
+      assert.deepEqual(result.exportedEnv, { GOOGLE_CLOUD_PROJECT: 'my-project' });
+      assert.deepEqual(result.state, { credentials_path: `${runnerTemp}/creds.json` });
+      assert.deepEqual(result.addedPath, ['/opt/tool/bin']);
+      assert.equal(result.summary, '### authenticated\n');
+      assert.deepEqual(result.masks, [SECRET]);
+      assert.deepEqual(result.warnings, ['careful\nnow']);
+      assert.deepEqual(result.errors, ['bad% thing\nhappened']);
+      const error = result.commands.find((c) => c.command === 'error');
+      assert.deepEqual(error?.properties, { file: 'src/main.ts', line: '3', title: 'a:b,c' });
+      assert.equal(error?.stream, 'stdout');
+      assert.deepEqual(findLeaks(result, [SECRET]), []);
+    } finally {
+      await fs.rm(runnerTemp, { recursive: true, force: true });
+    }
+  });
+
+  test('findLeaks catches a secret before its mask, on stderr, in the summary, env and errors', async () => {
+    const result = await runStep(path.join(dir, 'leaky.mjs'));
+    assert.equal(result.code, 0);
+    const leaks = findLeaks(result, [SECRET]);
+    assert.ok(leaks.some((l) => /stdout .* before its ::add-mask::/.test(l)), leaks.join('\n'));
+    assert.ok(leaks.some((l) => /on stderr/.test(l)));
+    assert.ok(leaks.some((l) => /step summary/.test(l)));
+    assert.ok(leaks.some((l) => /exported environment variable LEAK/.test(l)));
+    assert.ok(leaks.some((l) => /::error:: message/.test(l)));
+    assert.ok(secretForms('a b').includes('a%20b'));
+    assert.ok(secretForms('abc').includes(Buffer.from('abc').toString('base64')));
+  });
+
+  test('the environment is clean, and unset removes a variable', async () => {
+    const script = path.join(dir, 'env.mjs');
+    await fs.writeFile(script, `import fs from 'node:fs'; fs.appendFileSync(process.env.GITHUB_OUTPUT, 'env=' + JSON.stringify(process.env) + '\\n');\n`);
+    process.env['GEMINI_AUTH_SHOULD_NOT_LEAK'] = 'x';
+    try {
+      const result = await runStep(script, { env: { A: '1' }, unset: ['CI'], state: { k: 'v' } });
+      const env = JSON.parse(result.outputs['env'] ?? '{}') as Record<string, string>;
+      assert.equal(env['GEMINI_AUTH_SHOULD_NOT_LEAK'], undefined);
+      assert.equal(env['GITHUB_ACTIONS'], 'true');
+      assert.equal(env['CI'], undefined);
+      assert.equal(env['A'], '1');
+      assert.equal(env['STATE_k'], 'v');
+      assert.equal(env['GITHUB_REPOSITORY'], 'octo-org/octo-repo');
+      for (const name of ['RUNNER_TEMP', 'GITHUB_WORKSPACE', 'GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_STATE', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY', 'HOME', 'PATH']) {
+        assert.ok(env[name], name);
+      }
+    } finally {
+      delete process.env['GEMINI_AUTH_SHOULD_NOT_LEAK'];
+    }
+  });
+
+  test('runMainAndPost hands state to post even after a failed main; runJob carries env and PATH', async () => {
+    const { main, post } = await runMainAndPost(path.join(dir, 'dist'));
+    assert.equal(main.code, 1);
+    const seen = JSON.parse(post.stdout) as { state: string | null; project: string | null; path: string };
+    assert.equal(seen.state, main.state['credentials_path']);
+
+    const job = await runJob([
+      { script: path.join(dir, 'dist', 'main', 'index.js') },
+      { script: path.join(dir, 'clean.mjs') }, // skipped: an earlier step failed
+      { script: path.join(dir, 'dist', 'post', 'index.js') },
+    ]);
+    assert.equal(job.failed, true);
+    assert.equal(job.steps[1], null);
+    const postSeen = JSON.parse(job.steps[2]?.stdout ?? '{}') as { state: string | null; project: string | null; path: string };
+    assert.equal(postSeen.state, job.steps[0]?.state['credentials_path']);
+    assert.equal(postSeen.project, 'my-project');
+    assert.match(postSeen.path, /^\/opt\/tool\/bin:/);
+  });
+
+  test('a step past its timeout is killed', async () => {
+    await assert.rejects(runStep(path.join(dir, 'sleep.mjs'), { timeoutMs: 300 }), /did not finish within 300 ms/);
+  });
+
+  test('file and command parsing follow the runner', () => {
+    assert.deepEqual(parseKeyValueFile('a=1\r\nb<<X\r\nx\r\ny\r\nX\r\n\nc=d=e\n'), { a: '1', b: 'x\ny', c: 'd=e' });
+    assert.throws(() => parseKeyValueFile('b<<X\nno end\n'), /Matching delimiter not found/);
+    assert.throws(() => parseKeyValueFile('novalue\n'), /invalid format/);
+    const commands = parseWorkflowCommands('  ::debug::a%250A\n::stop-commands::tok\n::error::hidden\n::tok::\n::notice::shown\nplain\n');
+    assert.deepEqual(commands.map((c) => [c.command, c.message]), [['debug', 'a%0A'], ['stop-commands', 'tok'], ['notice', 'shown']]);
+  });
+});
