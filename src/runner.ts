@@ -1,0 +1,95 @@
+/**
+ * The runner's protocol, spoken directly: workflow commands on stdout
+ * (`::add-mask::`, `::debug::`, `::warning::`, `::error::`, groups) and file
+ * commands (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_STATE, GITHUB_PATH,
+ * GITHUB_STEP_SUMMARY), with the same escaping and heredoc format as
+ * @actions/core. That package costs about 45 ms to load (its OIDC client pulls
+ * in an HTTP stack), three times a bare Node start; this module costs nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { EOL } from 'node:os';
+
+type Stream = { write(text: string): unknown };
+
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** `::name key=value::message`, escaped as the runner expects. */
+export function command(name: string, message: string, properties: Record<string, string> = {}, stream: Stream = process.stdout): void {
+  const props = Object.entries(properties)
+    .map(([key, value]) => `${key}=${escapeProperty(value)}`)
+    .join(',');
+  stream.write(`::${name}${props ? ` ${props}` : ''}::${escapeData(message)}${EOL}`);
+}
+
+export function setSecret(value: string, stream: Stream = process.stdout): void {
+  if (value !== '') command('add-mask', value, {}, stream);
+}
+
+export function info(message: string): void {
+  process.stdout.write(`${message}${EOL}`);
+}
+
+export function debug(message: string): void {
+  command('debug', message);
+}
+
+export function warning(message: string): void {
+  command('warning', message);
+}
+
+export function startGroup(name: string): void {
+  command('group', name);
+}
+
+export function endGroup(): void {
+  command('endgroup', '');
+}
+
+/** One `::error::` line and exit code 1, the way a failed step reports. */
+export function setFailed(message: string, stream: Stream = process.stdout): void {
+  process.exitCode = 1;
+  command('error', message, {}, stream);
+}
+
+/** `name<<delimiter` blocks, so values may hold new lines; without the file (outside a runner) nothing is kept. */
+function appendKeyValue(variable: 'GITHUB_OUTPUT' | 'GITHUB_ENV' | 'GITHUB_STATE', name: string, value: string): void {
+  const file = process.env[variable];
+  if (!file) return;
+  const delimiter = `ghadelimiter_${randomUUID()}`;
+  if (name.includes(delimiter) || value.includes(delimiter)) throw new Error(`A ${variable} value may not contain its delimiter.`);
+  appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, 'utf8');
+}
+
+export function setOutput(name: string, value: string): void {
+  appendKeyValue('GITHUB_OUTPUT', name, value);
+}
+
+export function exportVariable(name: string, value: string): void {
+  process.env[name] = value;
+  appendKeyValue('GITHUB_ENV', name, value);
+}
+
+export function saveState(name: string, value: string): void {
+  appendKeyValue('GITHUB_STATE', name, value);
+}
+
+export function getState(name: string): string {
+  return process.env[`STATE_${name}`] ?? '';
+}
+
+export function addPath(dir: string): void {
+  if (process.env.GITHUB_PATH) appendFileSync(process.env.GITHUB_PATH, `${dir}${EOL}`, 'utf8');
+  process.env.PATH = `${dir}:${process.env.PATH ?? ''}`;
+}
+
+/** Appends markdown to the job summary; a no-op outside a runner. */
+export function appendSummary(markdown: string): void {
+  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}${EOL}`, 'utf8');
+}
