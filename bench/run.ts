@@ -13,7 +13,7 @@ import { runStep, type StepOptions, type StepResult } from '../test/support/runn
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const scratch = mkdtempSync(join(tmpdir(), 'gemini-auth-bench-'));
 const rssFile = join(scratch, 'rss');
-const preload = fileURLToPath(new URL('./peak-rss.ts', import.meta.url));
+const preload = fileURLToPath(new URL('./peak-rss.mjs', import.meta.url));
 
 interface Flow {
   name: string;
