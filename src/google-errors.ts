@@ -92,7 +92,7 @@ export function explainApiError(answer: HttpAnswer, context: ApiCallContext): Ac
   }
   if (has('ACCESS_TOKEN_SCOPE_INSUFFICIENT')) {
     return new ActionError(
-      `The token lacks the OAuth scopes that ${context.api} needs (${said}).`,
+      `${context.api} refused the token: it lacks the OAuth scopes this call needs (${said}).`,
       context.authType === 'authorized_user'
         ? 'An authorized-user token carries the scopes consented at login: run `gcloud auth application-default login --client-id-file=client_secret.json --scopes=https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/generative-language.retriever` and store the new file as the secret.'
         : 'Include https://www.googleapis.com/auth/cloud-platform (or https://www.googleapis.com/auth/generative-language) in the input scopes.',

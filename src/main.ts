@@ -17,6 +17,7 @@ async function run(): Promise<void> {
   maskRawInput(read('cache_encryption_key'), core.setSecret);
 
   const inputs = readInputs(read);
+  if (inputs.verifyModel && !inputs.verify) core.warning('verify_model is set but verify is false, so no model is checked. Set verify: true to check it.');
   const source = resolveSource(inputs, core.setSecret, core.info);
   const endpoints = resolveEndpoints(inputs.universe, inputs.endpoints);
   const http = { retries: inputs.retries, requestTimeoutMs: inputs.requestTimeoutMs, deadline: Date.now() + inputs.timeoutMs, debug: core.debug };

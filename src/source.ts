@@ -97,7 +97,9 @@ function withImpersonation(source: TokenSource, target: ImpersonationTarget): To
     description: `${source.description}, impersonating ${target.serviceAccount}`,
     mint: async (context) => {
       const sourceToken = await source.mint(context);
-      return impersonate(sourceToken.accessToken, sourceToken.principal ?? 'the source credentials', target, context);
+      // Without an email in the answer, the fix names a placeholder the user fills in.
+      const fallback = source.authType === 'authorized_user' ? 'YOUR_EMAIL' : 'SOURCE_PRINCIPAL';
+      return impersonate(sourceToken.accessToken, sourceToken.principal ?? fallback, target, context);
     },
     credentialsFile: (settings) => impersonatedFile(source.credentialsFile(settings), target.serviceAccount, target.delegates, settings),
   };

@@ -1,6 +1,5 @@
 import { ActionError } from '../errors.ts';
-import { readGoogleError, summarize } from '../google-errors.ts';
-import { sendJson, type HttpPolicy } from '../http.ts';
+import { sendJson, type HttpAnswer, type HttpPolicy } from '../http.ts';
 import type { MaskRegistrar } from '../secrets.ts';
 import { decodeJwtClaims } from '../token.ts';
 
@@ -40,10 +39,16 @@ export async function fetchOidcToken(request: OidcRequest, audience: string, htt
   const value = (answer.body as Record<string, unknown> | null)?.value;
   if (answer.status !== 200 || typeof value !== 'string' || value === '') {
     throw new ActionError(
-      `GitHub did not issue an OIDC token (${answer.status === 200 ? 'answer without a token' : summarize(readGoogleError(answer))}).`,
+      `GitHub did not issue an OIDC token (${answer.status === 200 ? 'answer without a token' : describeGitHubError(answer)}).`,
       'Check that the job has `permissions: id-token: write`; if it has, re-run the job.',
     );
   }
   mask(value);
   return value;
+}
+
+/** GitHub answers errors as `{"message": "..."}`. */
+function describeGitHubError(answer: HttpAnswer): string {
+  const message = (answer.body as Record<string, unknown> | null)?.message;
+  return `HTTP ${answer.status}${typeof message === 'string' ? `: ${message.slice(0, 200)}` : ''}`;
 }

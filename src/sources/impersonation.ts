@@ -48,8 +48,9 @@ function explainImpersonationError(status: number, body: unknown, sourcePrincipa
     const federated = sourcePrincipal.startsWith('principal');
     const role = federated ? 'roles/iam.workloadIdentityUser' : 'roles/iam.serviceAccountTokenCreator';
     const member = federated ? sourcePrincipal : `${sourcePrincipal.endsWith('.gserviceaccount.com') ? 'serviceAccount' : 'user'}:${sourcePrincipal}`;
+    const who = /^[A-Z_]+$/.test(sourcePrincipal) ? 'The source credentials' : sourcePrincipal;
     return new ActionError(
-      `${sourcePrincipal} may not impersonate ${account}: iam.serviceAccounts.getAccessToken was denied (${said}).`,
+      `${who} may not impersonate ${account}: iam.serviceAccounts.getAccessToken was denied (${said}).`,
       `Grant it ${role} on the service account: \`gcloud iam service-accounts add-iam-policy-binding ${account} --role=${role} --member="${member}"\` (it can take a few minutes to apply). Check also that ${account} exists and is enabled.`,
     );
   }

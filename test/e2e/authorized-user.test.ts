@@ -162,7 +162,7 @@ describe('authorized_user credentials', () => {
     const narrow = fake.addUser({ quotaProjectId: 'gemini-project', scopes: ['openid', 'https://www.googleapis.com/auth/userinfo.email'] });
     const { main } = await runAction(fake, { credentials_json: JSON.stringify(narrow.json), verify: 'true' });
     const message = failure(main);
-    assert.match(message, /lacks the OAuth scopes/);
+    assert.match(message, /refused the token: it lacks the OAuth scopes/);
     assert.match(message, /--scopes=https:\/\/www\.googleapis\.com\/auth\/cloud-platform/);
   });
 
