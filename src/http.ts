@@ -1,4 +1,5 @@
 import { ActionError } from './errors.ts';
+import { exchange, ExchangeError, type Reply } from './transport.ts';
 
 /** How hard to try: shared by every request of one run so the whole run keeps one deadline. */
 export interface HttpPolicy {
@@ -86,42 +87,37 @@ async function attemptOnce(request: HttpRequest, timeoutMs: number, debug?: (lin
     body = JSON.stringify(request.json);
   }
   const where = `${request.method} ${request.url.replace(/\?.*$/, '')}`;
-  let response: Response;
-  let text: string;
+  let reply: Reply;
   try {
-    response = await fetch(request.url, { method: request.method, headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
-    text = await readLimited(response);
+    reply = await exchange({ method: request.method, url: request.url, headers, body, timeoutMs, maxBodyBytes: MAX_BODY_BYTES });
   } catch (error) {
     const description = describeNetworkError(error, timeoutMs);
     debug?.(`${where} failed after ${Date.now() - started} ms: ${description}`);
     return new TransientFailure(description);
   }
-  debug?.(`${where} -> HTTP ${response.status} in ${Date.now() - started} ms`);
-  if (isTransientStatus(response.status)) {
-    return new TransientFailure(`HTTP ${response.status}`, parseRetryAfter(response.headers.get('retry-after')));
+  debug?.(`${where} -> HTTP ${reply.status} in ${Date.now() - started} ms`);
+  if (isTransientStatus(reply.status)) {
+    return new TransientFailure(`HTTP ${reply.status}`, parseRetryAfter(header(reply, 'retry-after')));
   }
   try {
-    return { status: response.status, body: JSON.parse(text) as unknown };
+    return { status: reply.status, body: JSON.parse(reply.text) as unknown };
   } catch {
-    const type = (response.headers.get('content-type') ?? 'no content type').split(';')[0];
-    return new TransientFailure(`HTTP ${response.status} with a body that is not JSON (${type})`);
+    const type = (header(reply, 'content-type') ?? 'no content type').split(';')[0];
+    return new TransientFailure(`HTTP ${reply.status} with a body that is not JSON (${type})`);
   }
+}
+
+function header(reply: Reply, name: string): string | undefined {
+  const value = reply.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 export function isTransientStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-async function readLimited(response: Response): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw new Error('response too large');
-  const buffer = await response.arrayBuffer();
-  if (buffer.byteLength > MAX_BODY_BYTES) throw new Error('response too large');
-  return new TextDecoder().decode(buffer);
-}
-
 /** Seconds or an HTTP date, as milliseconds; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null): number | undefined {
+export function parseRetryAfter(value: string | undefined): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
@@ -129,15 +125,10 @@ export function parseRetryAfter(value: string | null): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-/** Names the network failure (code only: fetch errors can quote URLs but never bodies). */
+/** Names the network failure by its code: errors can quote URLs, never bodies. */
 function describeNetworkError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError' || error.name === 'AbortError') return `no answer within ${Math.round(timeoutMs / 100) / 10}s`;
-    if (error.message === 'response too large') return 'an answer larger than 8 MiB';
-    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-    if (cause && typeof cause.code === 'string') return `network error ${cause.code}`;
-    if (cause && typeof cause.message === 'string') return `network error (${cause.message.slice(0, 80)})`;
-    return `network error (${error.message.slice(0, 80)})`;
-  }
-  return 'network error';
+  const code = error instanceof ExchangeError ? error.code : 'ENETWORK';
+  if (code === 'ETIMEDOUT') return `no answer within ${Math.round(timeoutMs / 100) / 10}s`;
+  if (code === 'ETOOLARGE') return 'an answer larger than 8 MiB';
+  return `network error ${code}`;
 }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './runner.ts';
 import { withCommonFields } from './adc-file.ts';
 import { credentialsDirectory, isInsideWorkspace, writeSecretJson } from './credentials-file.ts';
 import { resolveEndpoints } from './endpoints.ts';
@@ -55,7 +55,7 @@ async function run(): Promise<void> {
   setOutputs(result);
   if (inputs.exportEnvironmentVariables) exportEnvironment(result);
   for (const [label, value] of describeRun(result)) core.info(`${label}: ${value}`);
-  await writeSummary(result);
+  writeSummary(result);
 }
 
 run().catch((error: unknown) => core.setFailed(failureMessage(error)));

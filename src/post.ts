@@ -1,14 +1,14 @@
-import * as core from '@actions/core';
+import * as core from './runner.ts';
 import { rmSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseBoolean } from './inputs.ts';
+import { environmentInputReader, parseBoolean } from './inputs.ts';
 import { OWNED_NAME, STATE_CLEANUP_PATHS } from './state.ts';
 
 /** Removes what the main step wrote, also after it failed; never fails the job itself. */
 function cleanup(): void {
   const paths = readPaths(core.getState(STATE_CLEANUP_PATHS));
   if (paths.length === 0) return;
-  if (!parseBoolean('cleanup_credentials', core.getInput('cleanup_credentials') || 'true')) {
+  if (!parseBoolean('cleanup_credentials', environmentInputReader()('cleanup_credentials') || 'true')) {
     core.info(`cleanup_credentials is false: leaving ${paths.join(', ')} in place.`);
     return;
   }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './runner.ts';
 import type { AuthType, MintedToken } from './token.ts';
 import type { Verification } from './verify.ts';
 
@@ -61,16 +61,13 @@ export function describeRun(result: RunResult): [string, string][] {
   return facts;
 }
 
-export async function writeSummary(result: RunResult): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
+export function writeSummary(result: RunResult): void {
   const verified = result.verification ? `verified: ${result.verification.models.length} Gemini models visible` : 'token minted (not verified)';
-  await core.summary
-    .addHeading('gemini-auth', 3)
-    .addRaw(`Google access ${verified}.`, true)
-    .addTable([[{ data: 'What', header: true }, { data: 'Value', header: true }], ...describeRun(result).map(([label, value]) => [label, escapeCell(value)])])
-    .write();
+  const rows = describeRun(result).map(([label, value]) => `| ${label} | ${escapeCell(value)} |`);
+  core.appendSummary(['### gemini-auth', '', `Google access ${verified}.`, '', '| What | Value |', '|---|---|', ...rows, ''].join('\n'));
 }
 
+/** Markdown table cells: no pipes, no HTML, no line breaks. */
 function escapeCell(text: string): string {
-  return text.replace(/[&<>|]/g, (char) => `&#${char.charCodeAt(0)};`);
+  return text.replace(/[&<>|]/g, (char) => `&#${char.charCodeAt(0)};`).replace(/\r?\n/g, ' ');
 }

@@ -7102,7 +7102,7 @@ exports.InvalidSubjectTokenError = InvalidSubjectTokenError;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ExternalAccountAuthorizedUserClient = exports.EXTERNAL_ACCOUNT_AUTHORIZED_USER_TYPE = void 0;
 const authclient_1 = __webpack_require__(4810);
-const oauth2common_1 = __webpack_require__(9034);
+const oauth2common_1 = __webpack_require__(6653);
 const gaxios_1 = __webpack_require__(7842);
 const stream = __webpack_require__(2203);
 const baseexternalclient_1 = __webpack_require__(142);
@@ -10611,7 +10611,7 @@ exports.OAuth2Client = OAuth2Client;
 
 /***/ }),
 
-/***/ 9034:
+/***/ 6653:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -11465,7 +11465,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.StsCredentials = void 0;
 const gaxios_1 = __webpack_require__(7842);
 const authclient_1 = __webpack_require__(4810);
-const oauth2common_1 = __webpack_require__(9034);
+const oauth2common_1 = __webpack_require__(6653);
 const util_1 = __webpack_require__(7870);
 /**
  * Implements the OAuth 2.0 token exchange based on

@@ -1,0 +1,72 @@
+/**
+ * One HTTP exchange over node:http/node:https. Not fetch: Node builds fetch on
+ * undici, which loads lazily on the first call and costs about 40 ms, more
+ * than the whole rest of the action. The client module is imported on first
+ * use: node:https alone (with tls) costs 6 ms to load.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface Exchange {
+  readonly method: 'GET' | 'POST';
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body: string | undefined;
+  readonly timeoutMs: number;
+  readonly maxBodyBytes: number;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+}
+
+/** A failure of the exchange itself, named by code only: never a URL query or a body. */
+export class ExchangeError extends Error {
+  readonly code: string;
+  constructor(code: string) {
+    super(code);
+    this.name = 'ExchangeError';
+    this.code = code;
+  }
+}
+
+export async function exchange(spec: Exchange): Promise<Reply> {
+  const url = new URL(spec.url);
+  const { request: send } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  return new Promise((resolve, reject) => {
+    const fail = (code: string): void => {
+      clearTimeout(deadline);
+      request.destroy();
+      reject(new ExchangeError(code));
+    };
+    // The socket `timeout` fires on idle sockets only; this bounds the whole exchange.
+    const deadline = setTimeout(() => fail('ETIMEDOUT'), spec.timeoutMs);
+    const headers = { ...spec.headers, ...(spec.body !== undefined ? { 'content-length': String(Buffer.byteLength(spec.body)) } : {}) };
+    const request = send(url, { method: spec.method, headers, timeout: spec.timeoutMs }, (response) => {
+      const declared = Number(response.headers['content-length'] ?? '0');
+      if (declared > spec.maxBodyBytes) return fail('ETOOLARGE');
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > spec.maxBodyBytes) fail('ETOOLARGE');
+        else chunks.push(chunk);
+      });
+      response.on('error', () => fail('ECONNRESET'));
+      response.on('aborted', () => fail('ECONNRESET'));
+      response.on('end', () => {
+        // A body cut short of its declared length is a broken answer, not a short one.
+        if (!response.complete || (declared > 0 && size < declared)) return fail('ECONNRESET');
+        clearTimeout(deadline);
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    request.on('timeout', () => fail('ETIMEDOUT'));
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(deadline);
+      reject(error instanceof ExchangeError ? error : new ExchangeError(error.code ?? 'ENETWORK'));
+    });
+    request.end(spec.body);
+  });
+}
