@@ -1,3 +1,4 @@
+import { impersonatedAccountOf } from './endpoints.ts';
 import { ActionError } from './errors.ts';
 
 export interface AuthorizedUserJson {
@@ -32,7 +33,20 @@ export interface ExternalAccountJson {
   [field: string]: unknown;
 }
 
-export type CredentialsJson = AuthorizedUserJson | ServiceAccountJson | ExternalAccountJson;
+/** What `gcloud auth application-default login --impersonate-service-account` writes, and our ADC file with impersonation. */
+export interface ImpersonatedServiceAccountJson {
+  type: 'impersonated_service_account';
+  service_account_impersonation_url: string;
+  source_credentials: SourceCredentialsJson;
+  /** Emails, or `projects/-/serviceAccounts/EMAIL` names. */
+  delegates?: string[];
+  quota_project_id?: string;
+  universe_domain?: string;
+}
+
+/** Credentials that mint a token of their own, without impersonating anyone. */
+export type SourceCredentialsJson = AuthorizedUserJson | ServiceAccountJson | ExternalAccountJson;
+export type CredentialsJson = SourceCredentialsJson | ImpersonatedServiceAccountJson;
 
 /** Far above any real credentials file (a service-account key is about 2.3 KB). */
 export const MAX_CREDENTIALS_BYTES = 64 * 1024;
@@ -58,7 +72,7 @@ export function parseCredentialsJson(input: string): CredentialsJson {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ActionError('The input credentials_json must hold a JSON object, the content of a credentials file.', SECRET_HOWTO);
   }
-  return validate(value as Record<string, unknown>);
+  return validate(value as Record<string, unknown>, true);
 }
 
 function decodeText(input: string): string {
@@ -76,7 +90,7 @@ function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-function validate(json: Record<string, unknown>): CredentialsJson {
+function validate(json: Record<string, unknown>, topLevel: boolean): CredentialsJson {
   const type = json.type;
   if (type === undefined && (isObject(json.installed) || isObject(json.web))) {
     throw new ActionError(
@@ -100,14 +114,39 @@ function validate(json: Record<string, unknown>): CredentialsJson {
       requireStrings(json, type, ['audience', 'subject_token_type']);
       optionalStrings(json, type, ['token_url', 'service_account_impersonation_url', 'quota_project_id', 'universe_domain']);
       return json as ExternalAccountJson;
+    case 'impersonated_service_account':
+      if (!topLevel) {
+        throw new ActionError('The source_credentials of the impersonated_service_account credentials_json impersonates again.', 'Name the whole chain in one file: the source credentials, the final service account in service_account_impersonation_url, and the ones between in delegates.');
+      }
+      return validateImpersonated(json);
     default:
       throw new ActionError(
         typeof type === 'string'
           ? `The input credentials_json has type "${type.slice(0, 40)}", which gemini-auth does not take.`
           : 'The input credentials_json has no "type" field: it is not a Google credentials file.',
-        'Use an authorized_user file (from `gcloud auth application-default login`), a service_account key, or an external_account configuration; or use workload_identity_provider instead.',
+        'Use an authorized_user file (from `gcloud auth application-default login`), a service_account key, an external_account configuration, or an impersonated_service_account file whose source_credentials is one of those; or use workload_identity_provider instead.',
       );
   }
+}
+
+const IMPERSONATED_FIX = 'Store the file that `gcloud auth application-default login --impersonate-service-account=EMAIL` writes, unchanged.';
+
+function validateImpersonated(json: Record<string, unknown>): ImpersonatedServiceAccountJson {
+  const type = 'impersonated_service_account';
+  requireStrings(json, type, ['service_account_impersonation_url']);
+  optionalStrings(json, type, ['quota_project_id', 'universe_domain']);
+  if (!impersonatedAccountOf(json.service_account_impersonation_url as string)) {
+    throw new ActionError(`The ${type} credentials_json has a service_account_impersonation_url that names no service account (…/serviceAccounts/EMAIL:generateAccessToken).`, IMPERSONATED_FIX);
+  }
+  const delegates = json.delegates ?? [];
+  if (!Array.isArray(delegates) || !delegates.every((delegate) => typeof delegate === 'string')) {
+    throw new ActionError(`The ${type} credentials_json has a field delegates that is not a list of service account emails.`, IMPERSONATED_FIX);
+  }
+  if (!isObject(json.source_credentials) || Array.isArray(json.source_credentials)) {
+    throw new ActionError(`The ${type} credentials_json lacks the object source_credentials.`, IMPERSONATED_FIX);
+  }
+  const source = validate(json.source_credentials as Record<string, unknown>, false) as SourceCredentialsJson;
+  return { ...(json as unknown as ImpersonatedServiceAccountJson), source_credentials: source, delegates: delegates as string[] };
 }
 
 function isObject(value: unknown): boolean {
@@ -145,6 +184,8 @@ export function secretValues(credentials: CredentialsJson): string[] {
       return [credentials.private_key];
     case 'external_account':
       return collectExternalSecrets(credentials);
+    case 'impersonated_service_account':
+      return secretValues(credentials.source_credentials);
   }
 }
 

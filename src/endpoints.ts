@@ -76,6 +76,10 @@ export function stsTokenUrl(endpoints: Endpoints): string {
 export function generateAccessTokenUrl(endpoints: Endpoints, serviceAccount: string): string {
   return `${endpoints.base.iamcredentials}/v1/projects/-/serviceAccounts/${serviceAccount}:generateAccessToken`;
 }
+/** The service account a generateAccessToken URL names: the inverse of generateAccessTokenUrl, for any base URL. */
+export function impersonatedAccountOf(url: string | undefined): string | undefined {
+  return /serviceAccounts\/([^/:]+):generateAccessToken/.exec(url ?? '')?.[1];
+}
 export function listModelsUrl(endpoints: Endpoints): string {
   return `${endpoints.base.generativelanguage}/v1beta/models`;
 }

@@ -1,6 +1,6 @@
 import { authorizedUserFile, impersonatedFile, serviceAccountFile, type FileSettings } from './adc-file.ts';
-import { parseCredentialsJson, secretValues, type CredentialsJson } from './credentials-json.ts';
-import { generateAccessTokenUrl } from './endpoints.ts';
+import { parseCredentialsJson, secretValues, type CredentialsJson, type SourceCredentialsJson } from './credentials-json.ts';
+import { generateAccessTokenUrl, impersonatedAccountOf } from './endpoints.ts';
 import { ActionError } from './errors.ts';
 import type { Inputs } from './inputs.ts';
 import { maskSecret, type MaskRegistrar } from './secrets.ts';
@@ -41,7 +41,28 @@ export function resolveSource(inputs: Inputs, mask: MaskRegistrar, log: (line: s
   if (hasProvider) return workloadIdentitySource(inputs, target, mask, log, env);
   const credentials = parseCredentialsJson(inputs.credentialsJson);
   for (const secret of secretValues(credentials)) maskSecret(secret, mask);
-  const source = jsonSource(credentials, inputs, target);
+  if (credentials.type === 'impersonated_service_account' && target) {
+    throw new ActionError(
+      `The credentials_json already impersonates ${impersonatedAccountOf(credentials.service_account_impersonation_url)}, and the input service_account asks to impersonate ${target.serviceAccount} on top of it.`,
+      'Leave service_account unset to use the file as it is, or pass the file\'s source_credentials as credentials_json together with service_account and delegates.',
+    );
+  }
+  return credentialsSource(credentials, inputs.scopes, inputs.accessTokenLifetimeSeconds, target);
+}
+
+/**
+ * The token source of a credentials JSON: the input credentials_json, or the
+ * ADC file read back by gemini-auth-token. An impersonated_service_account
+ * file brings its own target; `target` impersonates on top of source credentials.
+ */
+export function credentialsSource(credentials: CredentialsJson, scopes: readonly string[], lifetimeSeconds: number, target?: ImpersonationTarget): TokenSource {
+  if (credentials.type === 'impersonated_service_account') {
+    const serviceAccount = impersonatedAccountOf(credentials.service_account_impersonation_url) ?? '';
+    const delegates = (credentials.delegates ?? []).map((delegate) => delegate.replace(/^projects\/[^/]+\/serviceAccounts\//, ''));
+    const source = credentialsSource(credentials.source_credentials, scopes, lifetimeSeconds, { serviceAccount, delegates, scopes, lifetimeSeconds });
+    return { ...source, quotaProjectId: credentials.quota_project_id || source.quotaProjectId };
+  }
+  const source = jsonSource(credentials, target ? CLOUD_PLATFORM : scopes);
   return target ? withImpersonation(source, target) : source;
 }
 
@@ -55,7 +76,8 @@ function impersonationTarget(inputs: Inputs): ImpersonationTarget | undefined {
   return { serviceAccount: inputs.serviceAccount, delegates: inputs.delegates, scopes: inputs.scopes, lifetimeSeconds: inputs.accessTokenLifetimeSeconds };
 }
 
-function jsonSource(credentials: CredentialsJson, inputs: Inputs, target: ImpersonationTarget | undefined): TokenSource {
+/** `scopes`: what the token is for; a token that will only impersonate needs nothing but cloud-platform. */
+function jsonSource(credentials: SourceCredentialsJson, scopes: readonly string[]): TokenSource {
   switch (credentials.type) {
     case 'authorized_user':
       return {
@@ -68,8 +90,6 @@ function jsonSource(credentials: CredentialsJson, inputs: Inputs, target: Impers
       };
     case 'service_account': {
       const privateKey = loadPrivateKey(credentials);
-      // A token that will only impersonate needs nothing but cloud-platform.
-      const scopes = target ? CLOUD_PLATFORM : inputs.scopes;
       return {
         authType: 'service_account',
         description: `service_account key ${credentials.private_key_id ?? ''} of ${credentials.client_email}`.replace('  ', ' '),
@@ -85,7 +105,7 @@ function jsonSource(credentials: CredentialsJson, inputs: Inputs, target: Impers
         description: `external_account configuration for ${credentials.audience}`,
         projectId: undefined,
         quotaProjectId: credentials.quota_project_id || undefined,
-        mint: (context) => externalAccountToken(credentials, context),
+        mint: (context) => externalAccountToken(credentials, scopes, context),
         credentialsFile: (settings) => withEndpoints(credentials, settings.endpoints),
       };
   }

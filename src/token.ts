@@ -47,6 +47,12 @@ export function readOAuthToken(body: unknown, service: string, mask: MaskRegistr
   };
 }
 
+/** A federated token does not outlive the subject token it came from (a GitHub OIDC token lives about five minutes). */
+export function federatedExpiry(expiresAt: Date, subjectToken: string): Date {
+  const { exp } = decodeJwtClaims(subjectToken);
+  return typeof exp === 'number' && exp * 1000 < expiresAt.getTime() ? new Date(exp * 1000) : expiresAt;
+}
+
 /** The claims of a JWT, unverified: used only to name who a token belongs to. */
 export function decodeJwtClaims(jwt: string): Record<string, unknown> {
   const payload = jwt.split('.')[1];

@@ -2,7 +2,7 @@ import { stsTokenUrl, type Endpoints } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
 import { readGoogleError, summarize } from '../google-errors.ts';
 import { sendJson } from '../http.ts';
-import { decodeJwtClaims, readOAuthToken, type MintContext, type MintedToken } from '../token.ts';
+import { federatedExpiry, readOAuthToken, type MintContext, type MintedToken } from '../token.ts';
 import { describeClaims, fetchOidcToken, type OidcRequest } from './github-oidc.ts';
 
 export interface WorkloadIdentityProvider {
@@ -69,10 +69,7 @@ export async function exchangeOidcToken(request: FederationRequest, context: Min
   request.onClaims(claims);
   if (answer.status !== 200) throw explainStsError(answer.status, answer.body, request, claims);
   const token = readOAuthToken(answer.body, SERVICE, context.mask);
-  // A federated token does not outlive the OIDC token it came from (about five minutes).
-  const { exp } = decodeJwtClaims(subjectToken);
-  const expiresAt = typeof exp === 'number' && exp * 1000 < token.expiresAt.getTime() ? new Date(exp * 1000) : token.expiresAt;
-  return { ...token, expiresAt, subjectToken };
+  return { ...token, expiresAt: federatedExpiry(token.expiresAt, subjectToken), subjectToken };
 }
 
 function explainStsError(status: number, body: unknown, request: FederationRequest, claims: string): ActionError {

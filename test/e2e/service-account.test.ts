@@ -95,7 +95,7 @@ describe('authorized_user with service_account', () => {
 });
 
 describe('external_account configuration', () => {
-  it('is used as it is: a file-sourced subject token exchanged at STS', async () => {
+  it('is used as it is: a file-sourced subject token exchanged at STS for the input scopes, expiring with it', async () => {
     const provider = fake.addProvider({ name: 'projects/123456789012/locations/global/workloadIdentityPools/github/providers/external' });
     const dir = await makeTempDir('gemini-auth-subject-');
     const subjectFile = `${dir}/token.jwt`;
@@ -108,9 +108,14 @@ describe('external_account configuration', () => {
       token_url: 'https://sts.googleapis.com/v1/token',
       credential_source: { file: subjectFile },
     };
-    const { main, file } = await runAction(fake, { credentials_json: JSON.stringify(config), project_id: 'my-project' });
+    // google-auth-library would log whole token answers with this set.
+    const options = { env: { GOOGLE_SDK_NODE_LOGGING: '*' } };
+    const { main, file } = await runAction(fake, { credentials_json: JSON.stringify(config), project_id: 'my-project', scopes: 'https://www.googleapis.com/auth/generative-language' }, options);
     assert.equal(main.code, 0, main.stdout);
     assert.deepEqual(fake.requests.map((r) => r.endpoint), ['sts']);
+    assert.equal(new URLSearchParams(fake.requests[0]?.body).get('scope'), 'https://www.googleapis.com/auth/generative-language');
+    assert.equal(Date.parse(main.outputs.expires_at ?? ''), Number(decodeJwt(oidc)?.payload.exp) * 1000, 'not after the subject token');
+    assert.ok(main.masks.includes(oidc), 'the subject token is masked');
     assert.equal(main.outputs.auth_type, 'external_account');
     assert.ok(fake.issuedTokens.has(main.outputs.access_token ?? ''));
     assert.equal(file?.content.token_url, `${fake.url}/sts/v1/token`, 'the file carries the sts override');

@@ -73,10 +73,30 @@ describe('parseCredentialsJson', () => {
   });
 
   it('refuses an unknown or missing type', () => {
-    assertRefused(JSON.stringify({ ...USER, type: 'impersonated_service_account' }), /does not take/);
+    assertRefused(JSON.stringify({ ...USER, type: 'gdch_service_account' }), /does not take/);
     const { type: _type, ...untyped } = USER;
     assertRefused(JSON.stringify(untyped), /no "type" field/);
     assertRefused(JSON.stringify({ ...USER, type: 42 }), /no "type" field/);
+  });
+
+  it('reads an impersonated_service_account file, whose secrets are those of its source credentials', () => {
+    const url = 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/target@p.iam.gserviceaccount.com:generateAccessToken';
+    const file = { type: 'impersonated_service_account', service_account_impersonation_url: url, source_credentials: USER, delegates: ['projects/-/serviceAccounts/hop@p.iam.gserviceaccount.com'] };
+    const parsed = parseCredentialsJson(JSON.stringify(file));
+    assert.deepEqual(parsed, file);
+    assert.deepEqual(secretValues(parsed), SECRETS);
+    const { delegates: _delegates, ...withoutDelegates } = file;
+    assert.deepEqual(parseCredentialsJson(JSON.stringify(withoutDelegates)), { ...withoutDelegates, delegates: [] });
+  });
+
+  it('refuses an impersonated_service_account file that names no account, lacks its source, or nests', () => {
+    const url = 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/target@p.iam.gserviceaccount.com:generateAccessToken';
+    const file = { type: 'impersonated_service_account', service_account_impersonation_url: url, source_credentials: USER };
+    assertRefused(JSON.stringify({ ...file, service_account_impersonation_url: 'https://iamcredentials.googleapis.com/v1/projects/-' }), /names no service account/);
+    assertRefused(JSON.stringify({ ...file, source_credentials: undefined }), /lacks the object source_credentials/);
+    assertRefused(JSON.stringify({ ...file, delegates: 'hop@p.iam.gserviceaccount.com' }), /delegates that is not a list/);
+    assertRefused(JSON.stringify({ ...file, source_credentials: { ...USER, refresh_token: undefined } }), /lacks the field refresh_token/);
+    assertRefused(JSON.stringify({ ...file, source_credentials: file }), /impersonates again/);
   });
 
   it('names a missing or wrongly typed field', () => {
@@ -104,7 +124,7 @@ describe('parseCredentialsJson', () => {
           fc.string({ maxLength: 300 }),
           fc.json({ maxDepth: 3 }),
           fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('base64')),
-          fc.record({ type: fc.constantFrom('authorized_user', 'service_account', 'external_account', 'x'), client_id: fc.anything(), client_secret: fc.anything(), refresh_token: fc.anything() }).map((v) => JSON.stringify(v) ?? ''),
+          fc.record({ type: fc.constantFrom('authorized_user', 'service_account', 'external_account', 'impersonated_service_account', 'x'), client_id: fc.anything(), client_secret: fc.anything(), refresh_token: fc.anything() }).map((v) => JSON.stringify(v) ?? ''),
         ),
         (input) => {
           try {
