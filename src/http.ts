@@ -11,6 +11,18 @@ export interface HttpPolicy {
   readonly debug?: (line: string) => void;
 }
 
+/** The limits of the inputs retries, request_timeout and timeout, as the inputs and gemini-auth-token's state carry them. */
+export interface HttpLimits {
+  readonly retries: number;
+  readonly requestTimeoutMs: number;
+  readonly timeoutMs: number;
+}
+
+/** The policy for one run: its deadline starts now. */
+export function httpPolicy(limits: HttpLimits, debug?: (line: string) => void): HttpPolicy {
+  return { retries: limits.retries, requestTimeoutMs: limits.requestTimeoutMs, deadline: Date.now() + limits.timeoutMs, debug };
+}
+
 export interface HttpRequest {
   readonly url: string;
   readonly method: 'GET' | 'POST';

@@ -1,14 +1,21 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as core from './runner.ts';
 import { withCommonFields } from './adc-file.ts';
-import { credentialsDirectory, isInsideWorkspace, writeSecretJson } from './credentials-file.ts';
+import { credentialsDirectory, isInsideWorkspace, runnerTemp, writeSecretJson } from './credentials-file.ts';
 import { resolveEndpoints } from './endpoints.ts';
 import { failureMessage } from './errors.ts';
+import { httpPolicy } from './http.ts';
 import { environmentInputReader, readInputs } from './inputs.ts';
 import { describeRun, exportEnvironment, setOutputs, writeSummary, type RunResult } from './report.ts';
 import { maskRawInput } from './secrets.ts';
 import { resolveSource } from './source.ts';
 import { STATE_CLEANUP_PATHS } from './state.ts';
+import { createTokenFolder, installTokenCommand } from './token-folder.ts';
 import { verifyAccess } from './verify.ts';
+
+/** The token command's bundle, beside this step's own in dist/. */
+const TOKEN_COMMAND_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'token', 'index.js');
 
 async function run(): Promise<void> {
   // Mask the raw secret inputs before anything parses, validates or logs them.
@@ -20,23 +27,27 @@ async function run(): Promise<void> {
   if (inputs.verifyModel && !inputs.verify) core.warning('verify_model is set but verify is false, so no model is checked. Set verify: true to check it.');
   const source = resolveSource(inputs, core.setSecret, core.info);
   const endpoints = resolveEndpoints(inputs.universe, inputs.endpoints);
-  const http = { retries: inputs.retries, requestTimeoutMs: inputs.requestTimeoutMs, deadline: Date.now() + inputs.timeoutMs, debug: core.debug };
-  core.info(`Using ${source.description}.`);
-
-  const token = await source.mint({ endpoints, http, mask: core.setSecret });
   const projectId = inputs.projectId || source.projectId;
   const quotaProjectId = inputs.quotaProjectId || source.quotaProjectId || projectId;
+  core.info(`Using ${source.description}.`);
 
+  const http = httpPolicy(inputs, core.debug);
+  const folder = own(createTokenFolder(runnerTemp()));
+  const token = await source.mint({ endpoints, http, mask: core.setSecret });
+
+  const settings = { endpoints, quotaProjectId, universe: inputs.universe };
+  const credentials = withCommonFields(source.credentialsFile(settings), settings);
   let credentialsFilePath: string | undefined;
   if (inputs.createCredentialsFile) {
     const dir = credentialsDirectory(inputs.credentialsFileDir);
     if (isInsideWorkspace(dir)) {
       core.warning(`The credentials file goes into ${dir}, inside the workspace: an upload-artifact, cache or docker build step of this job could pick it up. Leave credentials_file_dir unset (it defaults to $RUNNER_TEMP), or exclude gemini-auth-*.json from those steps.`);
     }
-    const settings = { endpoints, quotaProjectId, universe: inputs.universe };
-    credentialsFilePath = writeSecretJson(dir, withCommonFields(source.credentialsFile(settings), settings));
-    core.saveState(STATE_CLEANUP_PATHS, JSON.stringify([credentialsFilePath]));
+    credentialsFilePath = own(writeSecretJson(dir, credentials));
   }
+  // gemini-auth-token refreshes from the ADC file; without one, from a copy in its own folder.
+  const refreshFrom = credentialsFilePath ?? writeSecretJson(folder, credentials);
+  core.addPath(installTokenCommand(folder, inputs, refreshFrom, token, process.execPath, TOKEN_COMMAND_SCRIPT));
 
   const verification = inputs.verify
     ? await verifyAccess({ accessToken: token.accessToken, authType: source.authType, quotaProjectId, verifyModel: inputs.verifyModel, endpoints, http, warn: core.warning })
@@ -56,6 +67,15 @@ async function run(): Promise<void> {
   if (inputs.exportEnvironmentVariables) exportEnvironment(result);
   for (const [label, value] of describeRun(result)) core.info(`${label}: ${value}`);
   writeSummary(result);
+}
+
+const owned: string[] = [];
+
+/** Hands `path` to the post step for removal, at once, so that a failure later on leaves nothing behind. */
+function own(path: string): string {
+  owned.push(path);
+  core.saveState(STATE_CLEANUP_PATHS, JSON.stringify(owned));
+  return path;
 }
 
 run().catch((error: unknown) => core.setFailed(failureMessage(error)));

@@ -1,5 +1,5 @@
 import * as core from './runner.ts';
-import type { AuthType, MintedToken } from './token.ts';
+import { isoSeconds, type AuthType, type MintedToken } from './token.ts';
 import type { Verification } from './verify.ts';
 
 export interface RunResult {
@@ -11,11 +11,6 @@ export interface RunResult {
   readonly credentialsFilePath: string | undefined;
   readonly cacheHit: boolean;
   readonly verification: Verification | undefined;
-}
-
-/** `2026-11-23T10:00:00Z`: ISO 8601 UTC to the second. */
-export function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function setOutputs(result: RunResult): void {

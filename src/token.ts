@@ -53,6 +53,11 @@ export function federatedExpiry(expiresAt: Date, subjectToken: string): Date {
   return typeof exp === 'number' && exp * 1000 < expiresAt.getTime() ? new Date(exp * 1000) : expiresAt;
 }
 
+/** `2026-11-23T10:00:00Z`: ISO 8601 UTC to the second. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** The claims of a JWT, unverified: used only to name who a token belongs to. */
 export function decodeJwtClaims(jwt: string): Record<string, unknown> {
   const payload = jwt.split('.')[1];

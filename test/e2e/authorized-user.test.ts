@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { failure, runAction } from '../support/action.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeUser } from '../support/fake-google.ts';
@@ -190,7 +191,8 @@ describe('authorized_user credentials', () => {
     assert.equal(main.code, 0);
     assert.equal(post.code, 0);
     assert.ok(file);
-    assert.deepEqual(leftovers, [file.path]);
+    const tokenFolder = dirname(main.addedPath[0] ?? '');
+    assert.deepEqual(leftovers.sort(), [file.path, tokenFolder].sort(), 'the file and the folder of gemini-auth-token stay');
     assert.match(post.stdout, /cleanup_credentials is false/);
   });
 

@@ -1,0 +1,90 @@
+// The action's private folder in RUNNER_TEMP: the current token, what gemini-auth-token
+// needs to refresh it, and the command itself. The command reads it on every call, so
+// this module stays light: Node built-ins and small modules only.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeExclusive } from './credentials-file.ts';
+import { ActionError } from './errors.ts';
+import type { HttpLimits } from './http.ts';
+import type { Inputs } from './inputs.ts';
+import { ownedName } from './state.ts';
+import { isoSeconds, type AccessToken } from './token.ts';
+
+export const TOKEN_COMMAND = 'gemini-auth-token';
+const TOKEN_FILE = 'token.json';
+const CONFIG_FILE = 'refresh.json';
+
+/** What gemini-auth-token needs to refresh the token as the main step would. */
+export interface RefreshConfig extends HttpLimits {
+  /** The ADC file to refresh from. */
+  readonly credentialsFile: string;
+  readonly scopes: readonly string[];
+  readonly accessTokenLifetimeSeconds: number;
+  readonly minTokenLifetimeSeconds: number;
+  readonly universe: string;
+  /** The endpoints input, resolved again by the command. */
+  readonly endpoints: string;
+}
+
+/** Creates a folder of our own in `parent`, open to the runner's user only. */
+export function createTokenFolder(parent: string): string {
+  const folder = join(parent, ownedName());
+  try {
+    mkdirSync(folder, { mode: 0o700 });
+    mkdirSync(join(folder, 'bin'), { mode: 0o700 });
+  } catch (error) {
+    throw new ActionError(`Cannot create a folder in ${parent} for gemini-auth-token (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, 'Check that $RUNNER_TEMP is a writable folder; on a self-hosted runner, check its disk and permissions.');
+  }
+  return folder;
+}
+
+/**
+ * Writes the token, what the command needs to refresh it from `credentialsFile`
+ * as this step would, and the command, and returns the folder to add to PATH.
+ * The command is a shell wrapper that runs the token command's bundle with
+ * `node`, the Node that runs this step.
+ */
+export function installTokenCommand(folder: string, inputs: Inputs, credentialsFile: string, token: AccessToken, node: string, script: string): string {
+  const { scopes, accessTokenLifetimeSeconds, minTokenLifetimeSeconds, universe, endpoints, retries, requestTimeoutMs, timeoutMs } = inputs;
+  const config: RefreshConfig = { credentialsFile, scopes, accessTokenLifetimeSeconds, minTokenLifetimeSeconds, universe, endpoints, retries, requestTimeoutMs, timeoutMs };
+  writeExclusive(join(folder, CONFIG_FILE), JSON.stringify(config), 0o600);
+  writeCurrentToken(folder, token);
+  const bin = join(folder, 'bin');
+  writeExclusive(join(bin, TOKEN_COMMAND), `#!/bin/sh\nexec ${shellQuote(node)} ${shellQuote(script)} --state ${shellQuote(folder)} "$@"\n`, 0o700);
+  return bin;
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+export function readRefreshConfig(folder: string): RefreshConfig {
+  try {
+    return JSON.parse(readFileSync(join(folder, CONFIG_FILE), 'utf8')) as RefreshConfig;
+  } catch {
+    throw new ActionError(
+      `${TOKEN_COMMAND} finds no state in ${folder}: the gemini-auth step that installed it has been cleaned up, or the folder was removed.`,
+      `Call ${TOKEN_COMMAND} in the steps after the gemini-auth step of the same job (its post step removes the folder at the end of the job); in another job, run gemini-auth there too.`,
+    );
+  }
+}
+
+/** The current token, or undefined when there is none that can be read. */
+export function readCurrentToken(folder: string): AccessToken | undefined {
+  try {
+    const { access_token: accessToken, expires_at: expiresAt } = JSON.parse(readFileSync(join(folder, TOKEN_FILE), 'utf8')) as Record<string, unknown>;
+    if (typeof accessToken !== 'string' || accessToken === '' || typeof expiresAt !== 'string') return undefined;
+    const expiry = new Date(expiresAt);
+    return Number.isNaN(expiry.getTime()) ? undefined : { accessToken, expiresAt: expiry };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parallel calls each write a file of their own and rename it over the token file: readers see one whole token or the other. */
+export function writeCurrentToken(folder: string, token: AccessToken): void {
+  const temporary = join(folder, `${TOKEN_FILE}.${randomBytes(8).toString('hex')}.tmp`);
+  writeExclusive(temporary, JSON.stringify({ access_token: token.accessToken, expires_at: isoSeconds(token.expiresAt) }), 0o600);
+  renameSync(temporary, join(folder, TOKEN_FILE));
+}

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { readInputs } from '../../src/inputs.ts';
+import { createTokenFolder, installTokenCommand, readCurrentToken, writeCurrentToken } from '../../src/token-folder.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'gemini-auth-unit-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+describe('the token folder', () => {
+  it('round-trips the token to the second, and reads anything else as no token', () => {
+    const folder = createTokenFolder(root);
+    assert.equal(readCurrentToken(folder), undefined);
+    writeCurrentToken(folder, { accessToken: 'ya29.a', expiresAt: new Date('2026-11-23T10:00:00.750Z') });
+    assert.deepEqual(readCurrentToken(folder), { accessToken: 'ya29.a', expiresAt: new Date('2026-11-23T10:00:00Z') });
+    for (const text of ['', '{', '[]', '{"access_token":"ya29.a"}', '{"access_token":"","expires_at":"2026-11-23T10:00:00Z"}', '{"access_token":"ya29.a","expires_at":"soon"}']) {
+      writeFileSync(join(folder, 'token.json'), text);
+      assert.equal(readCurrentToken(folder), undefined, text);
+    }
+  });
+
+  it('installs a wrapper that passes its arguments through, whatever the paths hold', () => {
+    const parent = join(root, `it's "$HOME" \`here\``);
+    mkdirSync(parent);
+    const folder = createTokenFolder(parent);
+    const script = join(parent, 'print-args.js');
+    writeFileSync(script, 'console.log(JSON.stringify(process.argv.slice(2)));\n');
+    const bin = installTokenCommand(folder, readInputs(() => ''), join(folder, 'adc.json'), { accessToken: 'ya29.a', expiresAt: new Date() }, process.execPath, script);
+    const output = execFileSync(join(bin, 'gemini-auth-token'), ['--json', "a 'quoted' $arg"], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(output), ['--state', folder, '--json', "a 'quoted' $arg"]);
+  });
+});
