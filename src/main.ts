@@ -11,6 +11,7 @@ import { describeRun, exportEnvironment, setOutputs, writeSummary, type RunResul
 import { maskRawInput } from './secrets.ts';
 import { resolveSource } from './source.ts';
 import { STATE_CLEANUP_PATHS } from './state.ts';
+import { openTokenCache, tokenCacheIdentity } from './token-cache.ts';
 import { createTokenFolder, installTokenCommand } from './token-folder.ts';
 import { verifyAccess } from './verify.ts';
 
@@ -29,11 +30,14 @@ async function run(): Promise<void> {
   const endpoints = resolveEndpoints(inputs.universe, inputs.endpoints);
   const projectId = inputs.projectId || source.projectId;
   const quotaProjectId = inputs.quotaProjectId || source.quotaProjectId || projectId;
+  const cacheIdentity = inputs.cache ? tokenCacheIdentity(source.cacheBinding, source.authType, inputs.cacheEncryptionKey, { endpoints: endpoints.base, quotaProjectId }) : undefined;
   core.info(`Using ${source.description}.`);
 
   const http = httpPolicy(inputs, core.debug);
   const folder = own(createTokenFolder(runnerTemp()));
-  const token = await source.mint({ endpoints, http, mask: core.setSecret });
+  const cache = cacheIdentity ? await openTokenCache(cacheIdentity, folder, inputs.minTokenLifetimeSeconds) : undefined;
+  const cached = await cache?.restore();
+  const token = cached ?? (await source.mint({ endpoints, http, mask: core.setSecret }));
 
   const settings = { endpoints, quotaProjectId, universe: inputs.universe };
   const credentials = withCommonFields(source.credentialsFile(settings), settings);
@@ -60,13 +64,14 @@ async function run(): Promise<void> {
     projectId,
     quotaProjectId,
     credentialsFilePath,
-    cacheHit: false,
+    cacheHit: cached !== undefined,
     verification,
   };
   setOutputs(result);
   if (inputs.exportEnvironmentVariables) exportEnvironment(result);
   for (const [label, value] of describeRun(result)) core.info(`${label}: ${value}`);
   writeSummary(result);
+  if (cache && !cached) await cache.save(token);
 }
 
 const owned: string[] = [];

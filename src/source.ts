@@ -22,6 +22,15 @@ export interface TokenSource {
   mint(context: MintContext): Promise<MintedToken>;
   /** The ADC file content that lets later steps refresh by themselves. */
   credentialsFile(settings: FileSettings): Record<string, unknown>;
+  readonly cacheBinding: CacheBinding;
+}
+
+/** What a cached token of a source is bound to. */
+export interface CacheBinding {
+  /** Values that only holders of the credentials know (never a fork's pull request); none for keyless credentials. */
+  readonly secrets: readonly string[];
+  /** The public facts that decide which token the source mints. */
+  readonly facts: Readonly<Record<string, unknown>>;
 }
 
 const CLOUD_PLATFORM = ['https://www.googleapis.com/auth/cloud-platform'];
@@ -87,6 +96,8 @@ function jsonSource(credentials: SourceCredentialsJson, scopes: readonly string[
         quotaProjectId: credentials.quota_project_id || undefined,
         mint: (context) => refreshUserToken(credentials, context),
         credentialsFile: (settings) => authorizedUserFile(credentials, settings),
+        // The token carries the scopes of the consent, whatever is asked.
+        cacheBinding: { secrets: secretValues(credentials), facts: { type: credentials.type, clientId: credentials.client_id } },
       };
     case 'service_account': {
       const privateKey = loadPrivateKey(credentials);
@@ -97,6 +108,7 @@ function jsonSource(credentials: SourceCredentialsJson, scopes: readonly string[
         quotaProjectId: credentials.quota_project_id || undefined,
         mint: (context) => serviceAccountKeyToken(credentials, privateKey, scopes, context),
         credentialsFile: (settings) => serviceAccountFile(credentials, settings),
+        cacheBinding: { secrets: secretValues(credentials), facts: { type: credentials.type, email: credentials.client_email, scopes } },
       };
     }
     case 'external_account':
@@ -107,6 +119,8 @@ function jsonSource(credentials: SourceCredentialsJson, scopes: readonly string[
         quotaProjectId: credentials.quota_project_id || undefined,
         mint: (context) => externalAccountToken(credentials, scopes, context),
         credentialsFile: (settings) => withEndpoints(credentials, settings.endpoints),
+        // Its header values need not be secret: the configuration is bound as a whole, keyed by cache_encryption_key alone.
+        cacheBinding: { secrets: [], facts: { type: credentials.type, configuration: credentials, scopes } },
       };
   }
 }
@@ -122,6 +136,7 @@ function withImpersonation(source: TokenSource, target: ImpersonationTarget): To
       return impersonate(sourceToken.accessToken, sourceToken.principal ?? fallback, target, context);
     },
     credentialsFile: (settings) => impersonatedFile(source.credentialsFile(settings), target.serviceAccount, target.delegates, settings),
+    cacheBinding: { secrets: source.cacheBinding.secrets, facts: { ...source.cacheBinding.facts, impersonate: target } },
   };
 }
 
@@ -150,5 +165,18 @@ function workloadIdentitySource(inputs: Inputs, target: ImpersonationTarget | un
     },
     credentialsFile: (settings) =>
       workloadIdentityFile(federation, settings.endpoints, target ? generateAccessTokenUrl(settings.endpoints, target.serviceAccount) : undefined, inputs.accessTokenLifetimeSeconds),
+    // Nothing here is secret. The job's OIDC claims follow from repository, ref, workflow and event: a token
+    // minted for one of them must not serve another that the provider's attribute condition may refuse.
+    cacheBinding: {
+      secrets: [],
+      facts: {
+        type: 'workload_identity',
+        provider: provider.name,
+        audience: federation.audience,
+        scopes: federation.scopes,
+        ...(target ? { impersonate: target } : {}),
+        job: [env.GITHUB_REPOSITORY, env.GITHUB_REF, env.GITHUB_WORKFLOW_REF, env.GITHUB_EVENT_NAME],
+      },
+    },
   };
 }

@@ -925,6 +925,8 @@ function jsonSource(credentials, scopes) {
                 quotaProjectId: credentials.quota_project_id || undefined,
                 mint: (context) => refreshUserToken(credentials, context),
                 credentialsFile: (settings) => authorizedUserFile(credentials, settings),
+                // The token carries the scopes of the consent, whatever is asked.
+                cacheBinding: { secrets: credentials_json_secretValues(credentials), facts: { type: credentials.type, clientId: credentials.client_id } },
             };
         case 'service_account': {
             const privateKey = loadPrivateKey(credentials);
@@ -935,6 +937,7 @@ function jsonSource(credentials, scopes) {
                 quotaProjectId: credentials.quota_project_id || undefined,
                 mint: (context) => serviceAccountKeyToken(credentials, privateKey, scopes, context),
                 credentialsFile: (settings) => serviceAccountFile(credentials, settings),
+                cacheBinding: { secrets: credentials_json_secretValues(credentials), facts: { type: credentials.type, email: credentials.client_email, scopes } },
             };
         }
         case 'external_account':
@@ -945,6 +948,8 @@ function jsonSource(credentials, scopes) {
                 quotaProjectId: credentials.quota_project_id || undefined,
                 mint: (context) => externalAccountToken(credentials, scopes, context),
                 credentialsFile: (settings) => withEndpoints(credentials, settings.endpoints),
+                // Its header values need not be secret: the configuration is bound as a whole, keyed by cache_encryption_key alone.
+                cacheBinding: { secrets: [], facts: { type: credentials.type, configuration: credentials, scopes } },
             };
     }
 }
@@ -959,6 +964,7 @@ function withImpersonation(source, target) {
             return impersonation_impersonate(sourceToken.accessToken, sourceToken.principal ?? fallback, target, context);
         },
         credentialsFile: (settings) => impersonatedFile(source.credentialsFile(settings), target.serviceAccount, target.delegates, settings),
+        cacheBinding: { secrets: source.cacheBinding.secrets, facts: { ...source.cacheBinding.facts, impersonate: target } },
     };
 }
 function workloadIdentitySource(inputs, target, mask, log, env) {
@@ -986,6 +992,19 @@ function workloadIdentitySource(inputs, target, mask, log, env) {
             return impersonate(federated.accessToken, member, target, context);
         },
         credentialsFile: (settings) => workloadIdentityFile(federation, settings.endpoints, target ? generateAccessTokenUrl(settings.endpoints, target.serviceAccount) : undefined, inputs.accessTokenLifetimeSeconds),
+        // Nothing here is secret. The job's OIDC claims follow from repository, ref, workflow and event: a token
+        // minted for one of them must not serve another that the provider's attribute condition may refuse.
+        cacheBinding: {
+            secrets: [],
+            facts: {
+                type: 'workload_identity',
+                provider: provider.name,
+                audience: federation.audience,
+                scopes: federation.scopes,
+                ...(target ? { impersonate: target } : {}),
+                job: [env.GITHUB_REPOSITORY, env.GITHUB_REF, env.GITHUB_WORKFLOW_REF, env.GITHUB_EVENT_NAME],
+            },
+        },
     };
 }
 
