@@ -136,10 +136,39 @@ describe('masking', () => {
     assert.ok(masks.includes('1%2F%2F0g%2Frefresh%2Btoken'));
   });
 
-  it('masks a raw input as a whole and by its long lines only', () => {
+  it('masks a raw input as a whole, by its long lines, and each secret field in it, before any validation', () => {
     const masks: string[] = [];
-    maskRawInput('{\n  "refresh_token": "1//0g-abcdefghijklmnop"\n}', (value) => masks.push(value));
-    assert.equal(masks.length, 2);
-    assert.ok(!masks.includes('{'));
+    const raw = '{\n  "refresh_token": "1//0g-abcdefghijklmnop"\n}';
+    maskRawInput(raw, (value) => masks.push(value));
+    assert.ok(masks.includes(raw) && masks.includes('"refresh_token": "1//0g-abcdefghijklmnop"'));
+    assert.ok(masks.includes('1//0g-abcdefghijklmnop') && masks.includes('1%2F%2F0g-abcdefghijklmnop'), 'the secret field, though the file lacks its type');
+    assert.ok(!masks.includes('{') && !masks.includes('}'));
+  });
+
+  it('masks every secret field of any credentials JSON, raw or base64, valid or not (property)', () => {
+    const secret = fc.string({ minLength: 1, maxLength: 40 }).filter((text) => text.trim() !== '');
+    const junk = fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string(), { maxLength: 2 }), fc.string({ maxLength: 10 }));
+    const file = fc.record(
+      {
+        type: fc.oneof(fc.constantFrom('authorized_user', 'service_account', 'external_account'), junk),
+        client_id: fc.oneof(fc.string(), junk),
+        client_secret: secret,
+        refresh_token: secret,
+        private_key: secret,
+        credential_source: fc.record({ headers: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), secret, { maxKeys: 2 }) }),
+        installed: fc.record({ client_secret: secret }),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(file, fc.boolean(), fc.boolean(), (json, pretty, base64) => {
+        const text = JSON.stringify(json, null, pretty ? 2 : undefined);
+        const masks = new Set<string>();
+        maskRawInput(base64 ? Buffer.from(text).toString('base64') : text, (value) => masks.add(value));
+        const expected = [json.client_secret, json.refresh_token, json.private_key, json.installed?.client_secret, ...Object.values(json.credential_source?.headers ?? {})];
+        for (const value of expected) if (value !== undefined) assert.ok(masks.has(value), `${JSON.stringify(value)} is not masked`);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
