@@ -57,6 +57,22 @@ describe('readInputs', () => {
     assert.equal(parseDuration('x', '2H', 1, 43200), 7200);
   });
 
+  it('reads any duration text as whole seconds within its bounds, or refuses it clearly (property)', () => {
+    const spelled = fc.tuple(fc.integer({ min: 0, max: 100_000 }), fc.constantFrom('', 's', 'm', 'h', 'S', 'M', 'H', ' s', 'd', 'ms'), fc.constantFrom('', ' ', '\t'));
+    fc.assert(
+      fc.property(fc.oneof(spelled.map(([n, unit, pad]) => `${pad}${n}${unit}${pad}`), fc.string({ maxLength: 20 }), fc.constantFrom('1e3', '0x10', '-5s', '3600.5s', 'Infinity', 'NaN', '٣٦٠٠')), (text) => {
+        try {
+          const seconds = parseDuration('lifetime', text, 1, 43200);
+          assert.ok(Number.isInteger(seconds) && seconds >= 1 && seconds <= 43200, `${text} -> ${seconds}`);
+        } catch (error) {
+          assert.ok(error instanceof ActionError && error.fix, `unexpected ${String(error)}`);
+          assert.match(error.message, /must be a duration from 1s to 43200s/);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('reads every spelling of a boolean and refuses the rest (property)', () => {
     for (const word of ['true', 'TRUE', 'yes', 'on', '1']) assert.equal(parseBoolean('b', word), true);
     for (const word of ['false', 'No', 'off', '0']) assert.equal(parseBoolean('b', word), false);
@@ -114,6 +130,34 @@ describe('resolveEndpoints', () => {
     ] as const) {
       assert.throws(() => resolveEndpoints('googleapis.com', text), (error: unknown) => error instanceof ActionError && pattern.test(error.message), text);
     }
+  });
+
+  it('yields only https URLs, or plain http to a loopback host, from any text (property)', () => {
+    const key = fc.constantFrom('oauth2', 'sts', 'iamcredentials', 'generativelanguage', 'storage', '', ' sts ');
+    const url = fc.oneof(
+      fc.webUrl({ withQueryParameters: true, withFragments: true }),
+      fc.webUrl().map((text) => text.replace(/^https/, 'http')),
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom('http://127.0.0.1:1/x', 'http://[::1]/', 'https://user:pw@host/', 'http://u@127.0.0.1/', 'http://localhost.evil.example/', 'http://127.0.0.1.nip.io/', 'http://0x7f000001/', 'http://[::ffff:10.0.0.1]/', 'javascript:alert(1)', 'file:///etc/passwd', 'https://h/%0d%0a'),
+    );
+    const lines = fc.array(fc.tuple(key, fc.constantFrom('=', ' = ', ''), url).map((parts) => parts.join('')), { maxLength: 5 }).map((list) => list.join('\n'));
+    fc.assert(
+      fc.property(fc.oneof(lines, fc.string({ maxLength: 100 })), (text) => {
+        let endpoints;
+        try {
+          endpoints = resolveEndpoints('googleapis.com', text);
+        } catch (error) {
+          assert.ok(error instanceof ActionError && error.fix, `unexpected ${String(error)}`);
+          return;
+        }
+        for (const base of Object.values(endpoints.base)) {
+          const parsed = new URL(base);
+          assert.ok(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)), base);
+          assert.equal(parsed.username + parsed.password + parsed.search + parsed.hash, '', base);
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('knows loopback hosts', () => {
