@@ -62,7 +62,8 @@ function checkFolder(dir: string): void {
     );
   }
   if (!stats.isDirectory()) throw new ActionError(`${dir} is not a folder, so the credentials file cannot go there.`, FOLDER_FIX);
-  if ((stats.mode & 0o002) !== 0 && (stats.mode & 0o1000) === 0) {
+  // Windows has no such bits: Node reports every folder that is not read-only as 0666 there.
+  if (process.platform !== 'win32' && (stats.mode & 0o002) !== 0 && (stats.mode & 0o1000) === 0) {
     throw new ActionError(
       `The folder ${dir} for the credentials file is writable by every user and has no sticky bit: anyone on the runner could replace the file with credentials of their own.`,
       `Run \`chmod o-w ${dir}\` (or \`chmod +t ${dir}\`) before this step, set credentials_file_dir to a folder of your own, or leave it unset to use $RUNNER_TEMP.`,
