@@ -62,17 +62,23 @@ export function parseCredentialsJson(input: string): CredentialsJson {
   if (input.length > MAX_CREDENTIALS_BYTES) {
     throw new ActionError(`The input credentials_json is ${input.length} characters long; a credentials JSON is a few kilobytes.`, SECRET_HOWTO);
   }
-  const text = decodeText(input);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
+  const value = decodeCredentialsJson(input);
+  if (value === undefined) {
     throw new ActionError('The input credentials_json is not valid JSON, nor base64 of JSON (its content is not shown: it is a secret).', SECRET_HOWTO);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ActionError('The input credentials_json must hold a JSON object, the content of a credentials file.', SECRET_HOWTO);
   }
   return validate(value as Record<string, unknown>, true);
+}
+
+/** The JSON value of credentials_json, raw or base64; undefined when it is neither. */
+export function decodeCredentialsJson(input: string): unknown {
+  try {
+    return JSON.parse(decodeText(input)) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function decodeText(input: string): string {
@@ -175,30 +181,26 @@ function optionalStrings(json: Record<string, unknown>, type: string, fields: st
   }
 }
 
-/** The values in credentials that must never be printed. */
-export function secretValues(credentials: CredentialsJson): string[] {
-  switch (credentials.type) {
-    case 'authorized_user':
-      return [credentials.client_secret, credentials.refresh_token];
-    case 'service_account':
-      return [credentials.private_key];
-    case 'external_account':
-      return collectExternalSecrets(credentials);
-    case 'impersonated_service_account':
-      return secretValues(credentials.source_credentials);
-  }
-}
+/** Fields that hold a secret in the files Google writes, also nested (an OAuth client file, an impersonation source). */
+const SECRET_FIELDS = new Set(['client_secret', 'refresh_token', 'private_key']);
+/** No credentials file nests deeper; the bound keeps the walk of a hostile input short. */
+const MAX_DEPTH = 8;
 
-/** External accounts may carry a client secret or request headers (API keys) for their token source. */
-function collectExternalSecrets(credentials: ExternalAccountJson): string[] {
-  const secrets: string[] = [];
-  if (typeof credentials.client_secret === 'string') secrets.push(credentials.client_secret);
-  const source = credentials.credential_source;
-  if (isObject(source)) {
-    const headers = (source as Record<string, unknown>).headers;
-    if (isObject(headers)) {
-      for (const value of Object.values(headers as Record<string, unknown>)) if (typeof value === 'string') secrets.push(value);
+/**
+ * The values in a credentials JSON that must never be printed, whatever its
+ * type and whether or not it is valid: the secret fields, and every request
+ * header of a credential source (external accounts send API keys that way).
+ */
+export function secretValues(json: unknown): string[] {
+  const found: string[] = [];
+  const visit = (value: unknown, depth: number): void => {
+    if (!isObject(value) || depth > MAX_DEPTH) return;
+    for (const [key, field] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof field === 'string' && SECRET_FIELDS.has(key)) found.push(field);
+      else if (key === 'headers' && isObject(field)) found.push(...Object.values(field as Record<string, unknown>).filter((header) => typeof header === 'string'));
+      else visit(field, depth + 1);
     }
-  }
-  return secrets;
+  };
+  visit(json, 0);
+  return found;
 }

@@ -54,40 +54,56 @@ export class TransientFailure {
 /**
  * Runs `attempt` until it gives a definite result, retrying transient failures
  * with exponential backoff and full jitter (or the server's Retry-After),
- * within `policy.retries` and the deadline; no sleep follows the last attempt.
- * `service` names the endpoint in the error.
+ * within `policy.retries` and the deadline; no sleep follows the last attempt,
+ * and none would end past the deadline. `service` names the endpoint in the error.
  */
 export async function retrying<T>(service: string, policy: HttpPolicy, attempt: (timeoutMs: number) => Promise<T | TransientFailure>): Promise<T> {
-  const attempts = policy.retries + 1;
+  let attempts = 0;
   let last: TransientFailure | undefined;
-  for (let number = 1; number <= attempts; number++) {
-    const remaining = policy.deadline - Date.now();
-    if (remaining <= 0) break;
-    const outcome = await attempt(Math.min(policy.requestTimeoutMs, remaining));
+  let outOfTime = false;
+  while (attempts <= policy.retries) {
+    if (policy.deadline <= Date.now()) {
+      outOfTime = true;
+      break;
+    }
+    attempts++;
+    const outcome = await attempt(attemptTimeout(policy));
     if (!(outcome instanceof TransientFailure)) return outcome;
     last = outcome;
-    if (number === attempts) break;
-    const delay = outcome.retryAfterMs ?? Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (number - 1));
-    if (Date.now() + delay >= policy.deadline) break;
+    if (attempts > policy.retries) break;
+    const delay = outcome.retryAfterMs ?? Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempts - 1));
+    if (Date.now() + delay >= policy.deadline) {
+      outOfTime = true;
+      break;
+    }
     policy.debug?.(`${service}: ${outcome.description}; retrying in ${Math.round(delay)} ms`);
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
   throw new ActionError(
-    `${service} did not answer usefully${last ? ` (last attempt: ${last.description})` : ''} within the limits of retries (${policy.retries}) and timeout.`,
+    `${service} did not answer usefully in ${attempts} attempt${attempts === 1 ? '' : 's'}${last ? ` (last: ${last.description})` : ''}; ${outOfTime ? 'the time the input timeout allows ran out' : `retries: ${policy.retries} allows no more`}.`,
     'This is usually a passing outage or a network problem on the runner: re-run the job (see https://status.cloud.google.com), or raise the inputs retries, request_timeout or timeout.',
   );
 }
 
-/**
- * Sends a request and returns its JSON answer, retrying transient failures
- * (network errors, timeouts, 408, 429, 5xx, unreadable bodies). `build` runs
- * once per attempt so that an attempt can carry fresh material (a new OIDC token).
- */
-export async function sendJson(service: string, build: () => HttpRequest | Promise<HttpRequest>, policy: HttpPolicy): Promise<HttpAnswer> {
-  return retrying(service, policy, async (timeoutMs) => attemptOnce(await build(), timeoutMs, policy.debug));
+/** The time one attempt may take: request_timeout, cut to what is left before the deadline. */
+function attemptTimeout(policy: HttpPolicy): number {
+  return Math.max(1, Math.min(policy.requestTimeoutMs, policy.deadline - Date.now()));
 }
 
-async function attemptOnce(request: HttpRequest, timeoutMs: number, debug?: (line: string) => void): Promise<HttpAnswer | TransientFailure> {
+/**
+ * Sends a request and returns its answer, retrying transient failures (network
+ * errors, timeouts, 408, 429, 5xx, a success whose body is not JSON). `build`
+ * runs once per attempt so that an attempt can carry fresh material (a new OIDC
+ * token); the attempt's timeout is set after it, since building can take time.
+ */
+export async function sendJson(service: string, build: () => HttpRequest | Promise<HttpRequest>, policy: HttpPolicy): Promise<HttpAnswer> {
+  return retrying(service, policy, async () => {
+    const request = await build();
+    return attemptOnce(service, request, attemptTimeout(policy), policy.debug);
+  });
+}
+
+async function attemptOnce(service: string, request: HttpRequest, timeoutMs: number, debug?: (line: string) => void): Promise<HttpAnswer | TransientFailure> {
   const started = Date.now();
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
   let body: string | undefined;
@@ -105,15 +121,22 @@ async function attemptOnce(request: HttpRequest, timeoutMs: number, debug?: (lin
   } catch (error) {
     const description = describeNetworkError(error, timeoutMs);
     debug?.(`${where} failed after ${Date.now() - started} ms: ${description}`);
+    refuseUntrustedCertificate(service, error);
     return new TransientFailure(description);
   }
   debug?.(`${where} -> HTTP ${reply.status} in ${Date.now() - started} ms`);
+  if (reply.status >= 300 && reply.status < 400) {
+    throw new ActionError(`${service} answered with a redirect (HTTP ${reply.status}), which gemini-auth does not follow: credentials go only to the URL they are meant for.`, 'Check the endpoints input: give each service the final https:// URL.');
+  }
   if (isTransientStatus(reply.status)) {
-    return new TransientFailure(`HTTP ${reply.status}`, parseRetryAfter(header(reply, 'retry-after')));
+    const retryAfterMs = parseRetryAfter(header(reply, 'retry-after'));
+    return new TransientFailure(`HTTP ${reply.status}${retryAfterMs === undefined ? '' : ` asking to retry after ${Math.round(retryAfterMs / 1000)} s`}`, retryAfterMs);
   }
   try {
     return { status: reply.status, body: JSON.parse(reply.text) as unknown };
   } catch {
+    // An error page (a proxy's 403, a wrong path's 404) is a definite answer; a success that is not JSON is a hiccup.
+    if (reply.status >= 400) return { status: reply.status, body: undefined };
     const type = (header(reply, 'content-type') ?? 'no content type').split(';')[0];
     return new TransientFailure(`HTTP ${reply.status} with a body that is not JSON (${type})`);
   }
@@ -135,6 +158,19 @@ export function parseRetryAfter(value: string | undefined): number | undefined {
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** TLS certificate errors from OpenSSL and Node: another attempt would meet the same certificate. */
+const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
+/** An untrusted certificate is a definite answer: fail at once, with what to do. */
+function refuseUntrustedCertificate(service: string, error: unknown): void {
+  if (error instanceof ExchangeError && CERTIFICATE_ERROR.test(error.code)) {
+    throw new ActionError(
+      `${service} presented a TLS certificate that is not trusted (${error.code}).`,
+      'If a proxy on the runner inspects TLS, give Node its CA certificate with the environment variable NODE_EXTRA_CA_CERTS; otherwise check the endpoints input.',
+    );
+  }
 }
 
 /** Names the network failure by its code: errors can quote URLs, never bodies. */

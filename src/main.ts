@@ -45,7 +45,7 @@ async function run(): Promise<void> {
   if (inputs.createCredentialsFile) {
     const dir = credentialsDirectory(inputs.credentialsFileDir);
     if (isInsideWorkspace(dir)) {
-      core.warning(`The credentials file goes into ${dir}, inside the workspace: an upload-artifact, cache or docker build step of this job could pick it up. Leave credentials_file_dir unset (it defaults to $RUNNER_TEMP), or exclude gemini-auth-*.json from those steps.`);
+      core.warning(`The credentials file goes into ${dir}, inside the workspace, where an upload-artifact, cache or docker build step could pick it up. Leave credentials_file_dir unset (it defaults to $RUNNER_TEMP), or keep the file out: add gemini-auth-*.json to .gitignore and .dockerignore, and a line !**/gemini-auth-*.json to the path of upload-artifact and cache steps.`);
     }
     credentialsFilePath = own(writeSecretJson(dir, credentials));
   }

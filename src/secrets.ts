@@ -1,3 +1,5 @@
+import { decodeCredentialsJson, secretValues } from './credentials-json.ts';
+
 /**
  * Registers secrets with the runner's log masking. A secret can reach a log in
  * more than one form, so each form is registered: the value, each line of a
@@ -26,8 +28,10 @@ export function maskSecret(value: string, register: MaskRegistrar): void {
 }
 
 /**
- * Masks a raw secret input before it is parsed: the whole value and each line
- * long enough to be secret (short lines of a JSON file are braces and keys).
+ * Masks a raw secret input before it is parsed: the whole value, each line
+ * long enough to be secret (short lines of a JSON file are braces and keys),
+ * and, where it holds a credentials JSON (raw or base64, valid or not), each
+ * secret value in it with all its forms.
  */
 export function maskRawInput(text: string, register: MaskRegistrar): void {
   if (text.trim() === '') return;
@@ -36,4 +40,5 @@ export function maskRawInput(text: string, register: MaskRegistrar): void {
   if (lines.length > 1) {
     for (const line of lines) if (line.length >= 24 && !line.startsWith('-----')) register(line);
   }
+  for (const secret of secretValues(decodeCredentialsJson(text))) maskSecret(secret, register);
 }

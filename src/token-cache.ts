@@ -2,7 +2,7 @@ import * as core from './runner.ts';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheIdentity, open, seal, type CacheIdentity } from './cache-crypto.ts';
-import { writeExclusive } from './credentials-file.ts';
+import { writeSecretFile } from './credentials-file.ts';
 import { ActionError } from './errors.ts';
 import type { CacheBinding } from './source.ts';
 import { isoSeconds, type AccessToken, type AuthType, type MintedToken } from './token.ts';
@@ -78,7 +78,7 @@ export async function openTokenCache(identity: CacheIdentity, folder: string, mi
       const key = `${identity.prefix}${Math.floor(token.expiresAt.getTime() / 1000)}`;
       try {
         const { accessToken, expiresAt, principal, scopes } = token;
-        writeExclusive(file, seal(identity, JSON.stringify({ access_token: accessToken, expires_at: expiresAt.getTime(), principal, scopes })), 0o600);
+        writeSecretFile(file, seal(identity, JSON.stringify({ access_token: accessToken, expires_at: expiresAt.getTime(), principal, scopes })), 0o600);
         // @actions/cache logs its own failures (a denied write, the service down) as info or warning, and returns -1.
         if ((await inFolder(folder, () => cache.saveCache([ENTRY], key))) !== -1) core.info(`Saved the token to the Actions cache, encrypted, as ${key}.`);
       } catch (error) {

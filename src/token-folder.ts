@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeExclusive } from './credentials-file.ts';
+import { writeSecretFile } from './credentials-file.ts';
 import { ActionError } from './errors.ts';
 import type { HttpLimits } from './http.ts';
 import type { Inputs } from './inputs.ts';
@@ -48,10 +48,10 @@ export function createTokenFolder(parent: string): string {
 export function installTokenCommand(folder: string, inputs: Inputs, credentialsFile: string, token: AccessToken, node: string, script: string): string {
   const { scopes, accessTokenLifetimeSeconds, minTokenLifetimeSeconds, universe, endpoints, retries, requestTimeoutMs, timeoutMs } = inputs;
   const config: RefreshConfig = { credentialsFile, scopes, accessTokenLifetimeSeconds, minTokenLifetimeSeconds, universe, endpoints, retries, requestTimeoutMs, timeoutMs };
-  writeExclusive(join(folder, CONFIG_FILE), JSON.stringify(config), 0o600);
+  writeSecretFile(join(folder, CONFIG_FILE), JSON.stringify(config), 0o600);
   writeCurrentToken(folder, token);
   const bin = join(folder, 'bin');
-  writeExclusive(join(bin, TOKEN_COMMAND), `#!/bin/sh\nexec ${shellQuote(node)} ${shellQuote(script)} --state ${shellQuote(folder)} "$@"\n`, 0o700);
+  writeSecretFile(join(bin, TOKEN_COMMAND), `#!/bin/sh\nexec ${shellQuote(node)} ${shellQuote(script)} --state ${shellQuote(folder)} "$@"\n`, 0o700);
   return bin;
 }
 
@@ -85,6 +85,6 @@ export function readCurrentToken(folder: string): AccessToken | undefined {
 /** Parallel calls each write a file of their own and rename it over the token file: readers see one whole token or the other. */
 export function writeCurrentToken(folder: string, token: AccessToken): void {
   const temporary = join(folder, `${TOKEN_FILE}.${randomBytes(8).toString('hex')}.tmp`);
-  writeExclusive(temporary, JSON.stringify({ access_token: token.accessToken, expires_at: isoSeconds(token.expiresAt) }), 0o600);
+  writeSecretFile(temporary, JSON.stringify({ access_token: token.accessToken, expires_at: isoSeconds(token.expiresAt) }), 0o600);
   renameSync(temporary, join(folder, TOKEN_FILE));
 }

@@ -25,6 +25,14 @@ export interface MintContext {
   readonly mask: MaskRegistrar;
 }
 
+/** No Google access token lives longer than 12 hours; a larger expires_in is a broken answer. */
+const MAX_LIFETIME_SECONDS = 43200;
+
+/** RFC 6750's b64token: what can go into an Authorization header as it is. */
+export function isBearerToken(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9\-._~+/]+=*$/.test(value);
+}
+
 /**
  * Reads `access_token` + `expires_in` of an OAuth token answer, and masks the
  * token before anything else can see it.
@@ -32,7 +40,7 @@ export interface MintContext {
 export function readOAuthToken(body: unknown, service: string, mask: MaskRegistrar): MintedToken & { idToken?: string } {
   const answer = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const token = answer.access_token;
-  if (typeof token !== 'string' || token === '') {
+  if (!isBearerToken(token)) {
     throw new ActionError(`${service} answered without an access token.`, 'Check that the endpoints input points at the right service; if it does, re-run the job.');
   }
   mask(token);
@@ -41,7 +49,7 @@ export function readOAuthToken(body: unknown, service: string, mask: MaskRegistr
   if (idToken) mask(idToken);
   return {
     accessToken: token,
-    expiresAt: new Date(Date.now() + (Number.isFinite(lifetime) && lifetime > 0 ? lifetime : 3600) * 1000),
+    expiresAt: new Date(Date.now() + (Number.isFinite(lifetime) && lifetime > 0 ? Math.min(lifetime, MAX_LIFETIME_SECONDS) : 3600) * 1000),
     scopes: typeof answer.scope === 'string' ? answer.scope.split(' ').filter(Boolean) : undefined,
     ...(idToken ? { idToken } : {}),
   };

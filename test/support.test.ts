@@ -503,14 +503,25 @@ console.log('::error file=src/main.ts,line=3,title=a%3Ab%2Cc::bad%25 thing%0Ahap
 process.exitCode = 1;
 `;
 
+// Prints each case of a plan the way a careless action might: one secret per case.
 const LEAKY_SCRIPT = `
 import fs from 'node:fs';
-console.log('about to use ${SECRET}');
-process.stdout.write('::add-mask::${SECRET}\\n');
-console.error('debug: ${SECRET}');
-fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, Buffer.from('${SECRET}').toString('base64') + '\\n');
-fs.appendFileSync(process.env.GITHUB_ENV, 'LEAK=${encodeURIComponent(SECRET)}\\n');
-console.log('::error::failed with ${SECRET}');
+const escape = (text) => text.replace(/%/g, '%25').replace(/\\r/g, '%0D').replace(/\\n/g, '%0A');
+const mask = (value) => process.stdout.write('::add-mask::' + escape(value) + '\\n');
+const append = (file, text) => fs.appendFileSync(process.env[file], text + '\\n');
+JSON.parse(process.env.PLAN).forEach(({ place, text, secret }, i) => {
+  if (place === 'stdout before its mask') { console.log('using ' + text); mask(secret); }
+  if (place === 'stdout after the mask of the secret') { mask(secret); console.log('using ' + text); }
+  if (place === 'stdout after its own mask') { mask(text); console.log('using ' + text); }
+  if (place === 'stderr after its mask') { mask(secret); console.error('debug ' + text); }
+  if (place === 'an output') append('GITHUB_OUTPUT', 'out' + i + '=' + text);
+  if (place === 'a masked output') { mask(secret); append('GITHUB_OUTPUT', 'out' + i + '=' + text); }
+  if (place === 'the environment') append('GITHUB_ENV', 'LEAK' + i + '=' + text);
+  if (place === 'the state') append('GITHUB_STATE', 'leak' + i + '=' + text);
+  if (place === 'the summary') append('GITHUB_STEP_SUMMARY', text);
+  if (place === 'an error') console.log('::error::failed with ' + escape(text));
+  if (place === 'a warning') console.log('::warning::careful with ' + escape(text));
+});
 `;
 
 describe('step runner', () => {
@@ -560,17 +571,67 @@ describe('step runner', () => {
     }
   });
 
-  test('findLeaks catches a secret before its mask, on stderr, in the summary, env and errors', async () => {
-    const result = await runStep(path.join(dir, 'leaky.mjs'));
-    assert.equal(result.code, 0);
-    const leaks = findLeaks(result, [SECRET]);
-    assert.ok(leaks.some((l) => /stdout .* before its ::add-mask::/.test(l)), leaks.join('\n'));
-    assert.ok(leaks.some((l) => /on stderr/.test(l)));
-    assert.ok(leaks.some((l) => /step summary/.test(l)));
-    assert.ok(leaks.some((l) => /exported environment variable LEAK/.test(l)));
-    assert.ok(leaks.some((l) => /::error:: message/.test(l)));
-    assert.ok(secretForms('a b').includes('a%20b'));
-    assert.ok(secretForms('abc').includes(Buffer.from('abc').toString('base64')));
+  test('findLeaks catches every form of a secret in every place, and passes only what the runner hides', async () => {
+    // Secrets whose forms all differ: each needs escaping in JSON and URLs, and its base64 has + or /.
+    const single = (): string => {
+      let secret = '';
+      do secret = `ya29.${crypto.randomBytes(30).toString('base64')}"\\`;
+      while (new Set(secretForms(secret)).size < 5);
+      return secret;
+    };
+    const multi = (): string => `-----BEGIN PRIVATE KEY-----\nMIIEvQ${crypto.randomBytes(24).toString('hex')}\n-----END PRIVATE KEY-----\n`;
+    const FORMS: Record<string, (secret: string) => string> = {
+      value: (secret) => secret,
+      base64: (secret) => Buffer.from(secret).toString('base64'),
+      base64url: (secret) => Buffer.from(secret).toString('base64url'),
+      'URL-encoded': (secret) => encodeURIComponent(secret),
+      'JSON-escaped': (secret) => JSON.stringify(secret).slice(1, -1),
+      'a line': (secret) => secret.split('\n')[1] ?? '',
+    };
+    const PLACES: Record<string, RegExp> = {
+      'stdout before its mask': /on stdout .* before any ::add-mask:: that hides it/,
+      'stderr after its mask': /on stderr/,
+      'an output': /in the output out\d+, and no ::add-mask:: hides it/,
+      'the environment': /exported environment variable LEAK\d+/,
+      'the state': /saved state leak\d+/,
+      'the summary': /step summary/,
+      'an error': /::error:: message/,
+      'a warning': /::warning:: message/,
+    };
+    interface Case { form: string; place: string; secret: string; text: string; leak: RegExp | undefined }
+    const cases: Case[] = [];
+    const add = (form: string, place: string, leak: RegExp | undefined): void => {
+      // Each case has a secret of its own, so each is judged alone.
+      const secret = form === 'a line' ? multi() : single();
+      cases.push({ form, place, secret, text: FORMS[form]!(secret), leak });
+    };
+    for (const form of Object.keys(FORMS)) for (const [place, leak] of Object.entries(PLACES)) add(form, place, leak);
+    // The runner derives base64, JSON and URL spellings from a mask, but not base64url nor the lines of a multi-line secret.
+    for (const form of ['value', 'base64', 'URL-encoded', 'JSON-escaped']) add(form, 'stdout after the mask of the secret', undefined);
+    for (const form of ['base64url', 'a line']) add(form, 'stdout after the mask of the secret', /on stdout/);
+    for (const form of ['base64url', 'a line']) add(form, 'stdout after its own mask', undefined);
+    add('value', 'a masked output', undefined);
+
+    const script = path.join(dir, 'leaky.mjs');
+    const result = await runStep(script, { env: { PLAN: JSON.stringify(cases.map(({ place, text, secret }) => ({ place, text, secret }))) } });
+    assert.equal(result.code, 0, result.stderr);
+    for (const { form, place, secret, leak } of cases) {
+      const found = findLeaks(result, [secret]);
+      if (leak) assert.ok(found.some((problem) => leak.test(problem)), `missed: the ${form} form in ${place}: ${JSON.stringify(found)}`);
+      else assert.deepEqual(found, [], `false alarm: the ${form} form in ${place}`);
+    }
+  });
+
+  test('every suite that runs the built action scans it for leaks', async () => {
+    const root = path.dirname(new URL(import.meta.url).pathname);
+    const suites = (await fs.readdir(root, { recursive: true })).filter((file) => file.endsWith('.test.ts'));
+    assert.ok(suites.length > 5);
+    for (const suite of suites) {
+      const text = await fs.readFile(path.join(root, suite), 'utf8');
+      const runsTheAction = /import\s*{[^}]*\b(MAIN|POST|DIST)\b[^}]*}\s*from\s*'[^']*support\/action\.ts'/.test(text) || /dist\/(main|post)\/index\.js/.test(text);
+      // runTokenJob (support/job.ts) scans every step of its job.
+      assert.ok(!runsTheAction || /\b(runAction|runTokenJob|findLeaks)\(/.test(text), `${suite} runs the built action without runAction, runTokenJob or findLeaks`);
+    }
   });
 
   test('the environment is clean, and unset removes a variable', async () => {

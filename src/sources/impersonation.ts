@@ -2,7 +2,7 @@ import { generateAccessTokenUrl } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
 import { readGoogleError, summarize } from '../google-errors.ts';
 import { sendJson } from '../http.ts';
-import type { MintContext, MintedToken } from '../token.ts';
+import { isBearerToken, type MintContext, type MintedToken } from '../token.ts';
 
 export interface ImpersonationTarget {
   readonly serviceAccount: string;
@@ -33,7 +33,7 @@ export async function impersonate(sourceToken: string, sourcePrincipal: string, 
   if (answer.status !== 200) throw explainImpersonationError(answer.status, answer.body, sourcePrincipal, target);
   const body = (answer.body ?? {}) as Record<string, unknown>;
   const expiresAt = typeof body.expireTime === 'string' ? new Date(body.expireTime) : new Date(NaN);
-  if (typeof body.accessToken !== 'string' || body.accessToken === '' || Number.isNaN(expiresAt.getTime())) {
+  if (!isBearerToken(body.accessToken) || Number.isNaN(expiresAt.getTime())) {
     throw new ActionError(`${SERVICE} answered without an access token and its expiry.`, 'Check that the endpoints input points at the IAM Credentials API; if it does, re-run the job.');
   }
   context.mask(body.accessToken);

@@ -241,14 +241,7 @@ interface Reply {
   body: string;
 }
 
-interface Incoming {
-  endpoint: Endpoint;
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: string;
-}
+type Incoming = Omit<RecordedRequest, 'at'>;
 
 function json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
   return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: JSON.stringify(value, null, 2) };

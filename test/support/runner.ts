@@ -419,6 +419,18 @@ export async function runMainAndPost(
 // Leak checks
 
 /**
+ * The forms the runner hides by itself once `mask` is registered: its secret
+ * masker derives base64, JSON-escaped and URL-encoded spellings of every mask
+ * (actions/runner's value encoders; Uri.EscapeDataString agrees with
+ * encodeURIComponent except on !'()*). It matches line by line, so a
+ * multi-line mask hides nothing.
+ */
+function hiddenBy(mask: string): string[] {
+  if (/[\r\n]/.test(mask)) return [];
+  return [mask, Buffer.from(mask).toString('base64'), JSON.stringify(mask).slice(1, -1), encodeURIComponent(mask)];
+}
+
+/**
  * The forms in which a secret might show: itself, base64, base64url, URL-encoded,
  * JSON-escaped (PEM keys inside JSON), and for multi-line secrets each substantial line
  * (the runner masks line by line, so a multi-line mask cannot hide them).
@@ -451,30 +463,36 @@ function describeSecret(secret: string): string {
 }
 
 /**
- * Where `result` shows a secret the runner would not have redacted. Outputs are not checked:
- * they carry the (masked) access token by design.
+ * Where `result` shows a secret, in any of its forms, that the runner would not
+ * hide: on stdout before a mask that hides that form (the runner derives only
+ * some forms from a mask), on stderr, in an output no mask hides, and ever in
+ * the exported environment, the saved state, the step summary, an ::error:: or
+ * a ::warning::.
  */
 export function findLeaks(result: StepResult, secrets: string[]): string[] {
   const problems: string[] = [];
   const maskCommands = result.commands.filter((c) => c.command === 'add-mask');
-  const inMaskLine = (stream: 'stdout' | 'stderr', at: number, length: number): boolean =>
-    maskCommands.some((c) => c.stream === stream && at >= c.offset && at + length <= c.end);
+  const maskLines = (stream: 'stdout' | 'stderr'): [number, number][] => maskCommands.filter((c) => c.stream === stream).map((c) => [c.offset, c.end]);
+  // What the runner prints as ***: the mask lines, and what each stdout mask hides from that line on.
+  const hidden = { stdout: maskLines('stdout'), stderr: maskLines('stderr') };
+  for (const c of maskCommands.filter((command) => command.stream === 'stdout')) {
+    for (const form of hiddenBy(c.message)) {
+      for (const at of occurrences(result.stdout, form)) if (at >= c.end) hidden.stdout.push([at, at + form.length]);
+    }
+  }
+  const shown = (stream: 'stdout' | 'stderr', form: string): number[] =>
+    occurrences(result[stream], form).filter((at) => !hidden[stream].some(([start, end]) => at >= start && at + form.length <= end));
 
   for (const secret of secrets) {
     if (secret === '') continue;
     const label = describeSecret(secret);
     for (const form of secretForms(secret)) {
       const what = form === secret ? label : `a form of ${label} ("${form.slice(0, 4)}…")`;
-      // stdout: fine once the runner knows the mask (of the secret or of this very form).
-      const masked = maskCommands.filter((c) => c.stream === 'stdout' && (c.message === secret || c.message === form));
-      const firstMask = masked.length > 0 ? Math.min(...masked.map((c) => c.end)) : Infinity;
-      for (const at of occurrences(result.stdout, form)) {
-        if (inMaskLine('stdout', at, form.length)) continue;
-        if (at < firstMask) problems.push(`${what} is printed on stdout at offset ${at}, before its ::add-mask::`);
-      }
-      for (const at of occurrences(result.stderr, form)) {
-        if (inMaskLine('stderr', at, form.length)) continue;
-        problems.push(`${what} is printed on stderr at offset ${at}`);
+      for (const at of shown('stdout', form)) problems.push(`${what} is printed on stdout at offset ${at}, before any ::add-mask:: that hides it`);
+      for (const at of shown('stderr', form)) problems.push(`${what} is printed on stderr at offset ${at}`);
+      const masked = maskCommands.some((c) => hiddenBy(c.message).includes(form));
+      for (const [name, value] of Object.entries(result.outputs)) {
+        if (value.includes(form) && !masked) problems.push(`${what} is in the output ${name}, and no ::add-mask:: hides it`);
       }
       if (result.summary.includes(form)) problems.push(`${what} is in the step summary`);
       for (const message of result.errors) if (message.includes(form)) problems.push(`${what} is in an ::error:: message`);

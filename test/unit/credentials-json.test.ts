@@ -117,6 +117,34 @@ describe('parseCredentialsJson', () => {
     assertRefused(`{"type":"authorized_user","pad":"${'x'.repeat(MAX_CREDENTIALS_BYTES)}"}`, /characters long/);
   });
 
+  it('refuses a corpus of broken files of every type with a clear error that quotes none of it', () => {
+    const files = {
+      authorized_user: USER,
+      service_account: { type: 'service_account', client_email: 'ci@p.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n', private_key_id: 'abc' },
+      external_account: { type: 'external_account', audience: '//iam.googleapis.com/x', subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', credential_source: { file: '/tmp/t' } },
+    };
+    const wrongValues = [null, 0, true, [], {}, ['x'], { nested: 'x' }];
+    const corpus: string[] = [];
+    for (const file of Object.values(files)) {
+      const text = JSON.stringify(file, null, 2);
+      // Truncated anywhere, raw and base64.
+      for (let end = 0; end < text.length; end += 7) corpus.push(text.slice(0, end), Buffer.from(text.slice(0, end)).toString('base64'));
+      // Each field of the wrong type.
+      for (const field of Object.keys(file)) for (const wrong of wrongValues) corpus.push(JSON.stringify({ ...file, [field]: wrong }));
+      // Wrapped, nested, padded past the limit.
+      corpus.push(JSON.stringify([file]), JSON.stringify({ credentials: file }), JSON.stringify({ ...file, pad: 'x'.repeat(MAX_CREDENTIALS_BYTES) }));
+    }
+    corpus.push('['.repeat(20_000) + ']'.repeat(20_000), '{"a":'.repeat(5000) + '1' + '}'.repeat(5000), String.fromCharCode(...Array.from({ length: 255 }, (_, i) => i + 1)), '\uFEFF', '{}', 'null', '{"type":"authorized_user"}');
+    for (const input of corpus) {
+      try {
+        assert.ok(Object.keys(files).includes(parseCredentialsJson(input).type));
+      } catch (error) {
+        assert.ok(error instanceof ActionError && error.fix, `not a clear ActionError for ${JSON.stringify(input.slice(0, 60))}: ${String(error)}`);
+        for (const secret of [...SECRETS, 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC']) assert.ok(!error.message.includes(secret), 'the error quotes a secret');
+      }
+    }
+  });
+
   it('never throws anything but a clear ActionError, and never echoes the input (property)', () => {
     fc.assert(
       fc.property(

@@ -57,6 +57,22 @@ describe('readInputs', () => {
     assert.equal(parseDuration('x', '2H', 1, 43200), 7200);
   });
 
+  it('reads any duration text as whole seconds within its bounds, or refuses it clearly (property)', () => {
+    const spelled = fc.tuple(fc.integer({ min: 0, max: 100_000 }), fc.constantFrom('', 's', 'm', 'h', 'S', 'M', 'H', ' s', 'd', 'ms'), fc.constantFrom('', ' ', '\t'));
+    fc.assert(
+      fc.property(fc.oneof(spelled.map(([n, unit, pad]) => `${pad}${n}${unit}${pad}`), fc.string({ maxLength: 20 }), fc.constantFrom('1e3', '0x10', '-5s', '3600.5s', 'Infinity', 'NaN', '٣٦٠٠')), (text) => {
+        try {
+          const seconds = parseDuration('lifetime', text, 1, 43200);
+          assert.ok(Number.isInteger(seconds) && seconds >= 1 && seconds <= 43200, `${text} -> ${seconds}`);
+        } catch (error) {
+          assert.ok(error instanceof ActionError && error.fix, `unexpected ${String(error)}`);
+          assert.match(error.message, /must be a duration from 1s to 43200s/);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('reads every spelling of a boolean and refuses the rest (property)', () => {
     for (const word of ['true', 'TRUE', 'yes', 'on', '1']) assert.equal(parseBoolean('b', word), true);
     for (const word of ['false', 'No', 'off', '0']) assert.equal(parseBoolean('b', word), false);
@@ -116,6 +132,34 @@ describe('resolveEndpoints', () => {
     }
   });
 
+  it('yields only https URLs, or plain http to a loopback host, from any text (property)', () => {
+    const key = fc.constantFrom('oauth2', 'sts', 'iamcredentials', 'generativelanguage', 'storage', '', ' sts ');
+    const url = fc.oneof(
+      fc.webUrl({ withQueryParameters: true, withFragments: true }),
+      fc.webUrl().map((text) => text.replace(/^https/, 'http')),
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom('http://127.0.0.1:1/x', 'http://[::1]/', 'https://user:pw@host/', 'http://u@127.0.0.1/', 'http://localhost.evil.example/', 'http://127.0.0.1.nip.io/', 'http://0x7f000001/', 'http://[::ffff:10.0.0.1]/', 'javascript:alert(1)', 'file:///etc/passwd', 'https://h/%0d%0a'),
+    );
+    const lines = fc.array(fc.tuple(key, fc.constantFrom('=', ' = ', ''), url).map((parts) => parts.join('')), { maxLength: 5 }).map((list) => list.join('\n'));
+    fc.assert(
+      fc.property(fc.oneof(lines, fc.string({ maxLength: 100 })), (text) => {
+        let endpoints;
+        try {
+          endpoints = resolveEndpoints('googleapis.com', text);
+        } catch (error) {
+          assert.ok(error instanceof ActionError && error.fix, `unexpected ${String(error)}`);
+          return;
+        }
+        for (const base of Object.values(endpoints.base)) {
+          const parsed = new URL(base);
+          assert.ok(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)), base);
+          assert.equal(parsed.username + parsed.password + parsed.search + parsed.hash, '', base);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('knows loopback hosts', () => {
     for (const host of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]', 'a.localhost']) assert.equal(isLoopbackHost(host), true, host);
     for (const host of ['10.0.0.1', 'example.com', '::2', '128.0.0.1', 'localhost.example.com']) assert.equal(isLoopbackHost(host), false, host);
@@ -136,10 +180,39 @@ describe('masking', () => {
     assert.ok(masks.includes('1%2F%2F0g%2Frefresh%2Btoken'));
   });
 
-  it('masks a raw input as a whole and by its long lines only', () => {
+  it('masks a raw input as a whole, by its long lines, and each secret field in it, before any validation', () => {
     const masks: string[] = [];
-    maskRawInput('{\n  "refresh_token": "1//0g-abcdefghijklmnop"\n}', (value) => masks.push(value));
-    assert.equal(masks.length, 2);
-    assert.ok(!masks.includes('{'));
+    const raw = '{\n  "refresh_token": "1//0g-abcdefghijklmnop"\n}';
+    maskRawInput(raw, (value) => masks.push(value));
+    assert.ok(masks.includes(raw) && masks.includes('"refresh_token": "1//0g-abcdefghijklmnop"'));
+    assert.ok(masks.includes('1//0g-abcdefghijklmnop') && masks.includes('1%2F%2F0g-abcdefghijklmnop'), 'the secret field, though the file lacks its type');
+    assert.ok(!masks.includes('{') && !masks.includes('}'));
+  });
+
+  it('masks every secret field of any credentials JSON, raw or base64, valid or not (property)', () => {
+    const secret = fc.string({ minLength: 1, maxLength: 40 }).filter((text) => text.trim() !== '');
+    const junk = fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string(), { maxLength: 2 }), fc.string({ maxLength: 10 }));
+    const file = fc.record(
+      {
+        type: fc.oneof(fc.constantFrom('authorized_user', 'service_account', 'external_account'), junk),
+        client_id: fc.oneof(fc.string(), junk),
+        client_secret: secret,
+        refresh_token: secret,
+        private_key: secret,
+        credential_source: fc.record({ headers: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), secret, { maxKeys: 2 }) }),
+        installed: fc.record({ client_secret: secret }),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(file, fc.boolean(), fc.boolean(), (json, pretty, base64) => {
+        const text = JSON.stringify(json, null, pretty ? 2 : undefined);
+        const masks = new Set<string>();
+        maskRawInput(base64 ? Buffer.from(text).toString('base64') : text, (value) => masks.add(value));
+        const expected = [json.client_secret, json.refresh_token, json.private_key, json.installed?.client_secret, ...Object.values(json.credential_source?.headers ?? {})];
+        for (const value of expected) if (value !== undefined) assert.ok(masks.has(value), `${JSON.stringify(value)} is not masked`);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

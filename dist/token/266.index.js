@@ -1,8 +1,8 @@
-export const id = 364;
-export const ids = [364];
+export const id = 266;
+export const ids = [266];
 export const modules = {
 
-/***/ 9364:
+/***/ 1266:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -105,18 +105,23 @@ function credentials_json_parseCredentialsJson(input) {
     if (input.length > MAX_CREDENTIALS_BYTES) {
         throw new errors/* ActionError */.l(`The input credentials_json is ${input.length} characters long; a credentials JSON is a few kilobytes.`, SECRET_HOWTO);
     }
-    const text = decodeText(input);
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch {
+    const value = credentials_json_decodeCredentialsJson(input);
+    if (value === undefined) {
         throw new errors/* ActionError */.l('The input credentials_json is not valid JSON, nor base64 of JSON (its content is not shown: it is a secret).', SECRET_HOWTO);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new errors/* ActionError */.l('The input credentials_json must hold a JSON object, the content of a credentials file.', SECRET_HOWTO);
     }
     return validate(value, true);
+}
+/** The JSON value of credentials_json, raw or base64; undefined when it is neither. */
+function credentials_json_decodeCredentialsJson(input) {
+    try {
+        return JSON.parse(decodeText(input));
+    }
+    catch {
+        return undefined;
+    }
 }
 function decodeText(input) {
     const text = stripBom(input).trim();
@@ -203,34 +208,31 @@ function optionalStrings(json, type, fields) {
         }
     }
 }
-/** The values in credentials that must never be printed. */
-function credentials_json_secretValues(credentials) {
-    switch (credentials.type) {
-        case 'authorized_user':
-            return [credentials.client_secret, credentials.refresh_token];
-        case 'service_account':
-            return [credentials.private_key];
-        case 'external_account':
-            return collectExternalSecrets(credentials);
-        case 'impersonated_service_account':
-            return credentials_json_secretValues(credentials.source_credentials);
-    }
-}
-/** External accounts may carry a client secret or request headers (API keys) for their token source. */
-function collectExternalSecrets(credentials) {
-    const secrets = [];
-    if (typeof credentials.client_secret === 'string')
-        secrets.push(credentials.client_secret);
-    const source = credentials.credential_source;
-    if (isObject(source)) {
-        const headers = source.headers;
-        if (isObject(headers)) {
-            for (const value of Object.values(headers))
-                if (typeof value === 'string')
-                    secrets.push(value);
+/** Fields that hold a secret in the files Google writes, also nested (an OAuth client file, an impersonation source). */
+const SECRET_FIELDS = new Set(['client_secret', 'refresh_token', 'private_key']);
+/** No credentials file nests deeper; the bound keeps the walk of a hostile input short. */
+const MAX_DEPTH = 8;
+/**
+ * The values in a credentials JSON that must never be printed, whatever its
+ * type and whether or not it is valid: the secret fields, and every request
+ * header of a credential source (external accounts send API keys that way).
+ */
+function credentials_json_secretValues(json) {
+    const found = [];
+    const visit = (value, depth) => {
+        if (!isObject(value) || depth > MAX_DEPTH)
+            return;
+        for (const [key, field] of Object.entries(value)) {
+            if (typeof field === 'string' && SECRET_FIELDS.has(key))
+                found.push(field);
+            else if (key === 'headers' && isObject(field))
+                found.push(...Object.values(field).filter((header) => typeof header === 'string'));
+            else
+                visit(field, depth + 1);
         }
-    }
-    return secrets;
+    };
+    visit(json, 0);
+    return found;
 }
 
 ;// CONCATENATED MODULE: ./src/transport.ts
@@ -309,39 +311,52 @@ class TransientFailure {
 /**
  * Runs `attempt` until it gives a definite result, retrying transient failures
  * with exponential backoff and full jitter (or the server's Retry-After),
- * within `policy.retries` and the deadline; no sleep follows the last attempt.
- * `service` names the endpoint in the error.
+ * within `policy.retries` and the deadline; no sleep follows the last attempt,
+ * and none would end past the deadline. `service` names the endpoint in the error.
  */
 async function retrying(service, policy, attempt) {
-    const attempts = policy.retries + 1;
+    let attempts = 0;
     let last;
-    for (let number = 1; number <= attempts; number++) {
-        const remaining = policy.deadline - Date.now();
-        if (remaining <= 0)
+    let outOfTime = false;
+    while (attempts <= policy.retries) {
+        if (policy.deadline <= Date.now()) {
+            outOfTime = true;
             break;
-        const outcome = await attempt(Math.min(policy.requestTimeoutMs, remaining));
+        }
+        attempts++;
+        const outcome = await attempt(attemptTimeout(policy));
         if (!(outcome instanceof TransientFailure))
             return outcome;
         last = outcome;
-        if (number === attempts)
+        if (attempts > policy.retries)
             break;
-        const delay = outcome.retryAfterMs ?? Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (number - 1));
-        if (Date.now() + delay >= policy.deadline)
+        const delay = outcome.retryAfterMs ?? Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempts - 1));
+        if (Date.now() + delay >= policy.deadline) {
+            outOfTime = true;
             break;
+        }
         policy.debug?.(`${service}: ${outcome.description}; retrying in ${Math.round(delay)} ms`);
         await new Promise((resolve) => setTimeout(resolve, delay));
     }
-    throw new errors/* ActionError */.l(`${service} did not answer usefully${last ? ` (last attempt: ${last.description})` : ''} within the limits of retries (${policy.retries}) and timeout.`, 'This is usually a passing outage or a network problem on the runner: re-run the job (see https://status.cloud.google.com), or raise the inputs retries, request_timeout or timeout.');
+    throw new errors/* ActionError */.l(`${service} did not answer usefully in ${attempts} attempt${attempts === 1 ? '' : 's'}${last ? ` (last: ${last.description})` : ''}; ${outOfTime ? 'the time the input timeout allows ran out' : `retries: ${policy.retries} allows no more`}.`, 'This is usually a passing outage or a network problem on the runner: re-run the job (see https://status.cloud.google.com), or raise the inputs retries, request_timeout or timeout.');
+}
+/** The time one attempt may take: request_timeout, cut to what is left before the deadline. */
+function attemptTimeout(policy) {
+    return Math.max(1, Math.min(policy.requestTimeoutMs, policy.deadline - Date.now()));
 }
 /**
- * Sends a request and returns its JSON answer, retrying transient failures
- * (network errors, timeouts, 408, 429, 5xx, unreadable bodies). `build` runs
- * once per attempt so that an attempt can carry fresh material (a new OIDC token).
+ * Sends a request and returns its answer, retrying transient failures (network
+ * errors, timeouts, 408, 429, 5xx, a success whose body is not JSON). `build`
+ * runs once per attempt so that an attempt can carry fresh material (a new OIDC
+ * token); the attempt's timeout is set after it, since building can take time.
  */
 async function http_sendJson(service, build, policy) {
-    return retrying(service, policy, async (timeoutMs) => attemptOnce(await build(), timeoutMs, policy.debug));
+    return retrying(service, policy, async () => {
+        const request = await build();
+        return attemptOnce(service, request, attemptTimeout(policy), policy.debug);
+    });
 }
-async function attemptOnce(request, timeoutMs, debug) {
+async function attemptOnce(service, request, timeoutMs, debug) {
     const started = Date.now();
     const headers = { accept: 'application/json', ...request.headers };
     let body;
@@ -361,16 +376,24 @@ async function attemptOnce(request, timeoutMs, debug) {
     catch (error) {
         const description = describeNetworkError(error, timeoutMs);
         debug?.(`${where} failed after ${Date.now() - started} ms: ${description}`);
+        refuseUntrustedCertificate(service, error);
         return new TransientFailure(description);
     }
     debug?.(`${where} -> HTTP ${reply.status} in ${Date.now() - started} ms`);
+    if (reply.status >= 300 && reply.status < 400) {
+        throw new errors/* ActionError */.l(`${service} answered with a redirect (HTTP ${reply.status}), which gemini-auth does not follow: credentials go only to the URL they are meant for.`, 'Check the endpoints input: give each service the final https:// URL.');
+    }
     if (isTransientStatus(reply.status)) {
-        return new TransientFailure(`HTTP ${reply.status}`, parseRetryAfter(header(reply, 'retry-after')));
+        const retryAfterMs = parseRetryAfter(header(reply, 'retry-after'));
+        return new TransientFailure(`HTTP ${reply.status}${retryAfterMs === undefined ? '' : ` asking to retry after ${Math.round(retryAfterMs / 1000)} s`}`, retryAfterMs);
     }
     try {
         return { status: reply.status, body: JSON.parse(reply.text) };
     }
     catch {
+        // An error page (a proxy's 403, a wrong path's 404) is a definite answer; a success that is not JSON is a hiccup.
+        if (reply.status >= 400)
+            return { status: reply.status, body: undefined };
         const type = (header(reply, 'content-type') ?? 'no content type').split(';')[0];
         return new TransientFailure(`HTTP ${reply.status} with a body that is not JSON (${type})`);
     }
@@ -391,6 +414,14 @@ function parseRetryAfter(value) {
         return Number(trimmed) * 1000;
     const date = Date.parse(trimmed);
     return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+/** TLS certificate errors from OpenSSL and Node: another attempt would meet the same certificate. */
+const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+/** An untrusted certificate is a definite answer: fail at once, with what to do. */
+function refuseUntrustedCertificate(service, error) {
+    if (error instanceof ExchangeError && CERTIFICATE_ERROR.test(error.code)) {
+        throw new errors/* ActionError */.l(`${service} presented a TLS certificate that is not trusted (${error.code}).`, 'If a proxy on the runner inspects TLS, give Node its CA certificate with the environment variable NODE_EXTRA_CA_CERTS; otherwise check the endpoints input.');
+    }
 }
 /** Names the network failure by its code: errors can quote URLs, never bodies. */
 function describeNetworkError(error, timeoutMs) {
@@ -441,6 +472,49 @@ function impersonatedFile(source, serviceAccount, delegates, settings) {
         source_credentials: sourceCredentials,
         delegates: [...delegates],
     };
+}
+
+;// CONCATENATED MODULE: ./src/secrets.ts
+
+const MIN_LINE_LENGTH = 8;
+function secrets_maskSecret(value, register) {
+    const forms = new Set();
+    const add = (form) => {
+        if (form.trim().length >= MIN_LINE_LENGTH || (form === value && form.trim() !== ''))
+            forms.add(form);
+    };
+    add(value);
+    add(value.trim());
+    const lines = value.split(/\r?\n/).map((line) => line.trim());
+    if (lines.length > 1) {
+        // PEM armour lines are public boilerplate; masking them would only garble unrelated logs.
+        for (const line of lines)
+            if (!line.startsWith('-----'))
+                add(line);
+    }
+    add(JSON.stringify(value).slice(1, -1));
+    add(encodeURIComponent(value));
+    for (const form of forms)
+        register(form);
+}
+/**
+ * Masks a raw secret input before it is parsed: the whole value, each line
+ * long enough to be secret (short lines of a JSON file are braces and keys),
+ * and, where it holds a credentials JSON (raw or base64, valid or not), each
+ * secret value in it with all its forms.
+ */
+function maskRawInput(text, register) {
+    if (text.trim() === '')
+        return;
+    register(text.trim());
+    const lines = text.split(/\r?\n/).map((line) => line.trim());
+    if (lines.length > 1) {
+        for (const line of lines)
+            if (line.length >= 24 && !line.startsWith('-----'))
+                register(line);
+    }
+    for (const secret of secretValues(decodeCredentialsJson(text)))
+        secrets_maskSecret(secret, register);
 }
 
 ;// CONCATENATED MODULE: ./src/google-errors.ts
@@ -676,6 +750,7 @@ function describeGitHubError(answer) {
 
 
 
+
 const impersonation_SERVICE = 'The IAM Credentials API (generateAccessToken)';
 /** Trades a source token for a token of the target service account: one request. */
 async function impersonation_impersonate(sourceToken, sourcePrincipal, target, context) {
@@ -694,7 +769,7 @@ async function impersonation_impersonate(sourceToken, sourcePrincipal, target, c
         throw explainImpersonationError(answer.status, answer.body, sourcePrincipal, target);
     const body = (answer.body ?? {});
     const expiresAt = typeof body.expireTime === 'string' ? new Date(body.expireTime) : new Date(NaN);
-    if (typeof body.accessToken !== 'string' || body.accessToken === '' || Number.isNaN(expiresAt.getTime())) {
+    if (!(0,src_token/* isBearerToken */.Zc)(body.accessToken) || Number.isNaN(expiresAt.getTime())) {
         throw new errors/* ActionError */.l(`${impersonation_SERVICE} answered without an access token and its expiry.`, 'Check that the endpoints input points at the IAM Credentials API; if it does, re-run the job.');
     }
     context.mask(body.accessToken);

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { isInsideWorkspace, writeSecretFile, writeSecretJson } from '../../src/credentials-file.ts';
+import { ActionError } from '../../src/errors.ts';
+import { makeTempDir } from '../support/runner.ts';
+
+let root: string;
+let count = 0;
+before(async () => {
+  root = await makeTempDir();
+});
+after(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A fresh path under the test's folder. */
+const fresh = (name: string): string => join(root, `${++count}-${name}`);
+
+function refused(write: () => unknown, pattern: RegExp): void {
+  assert.throws(write, (error: unknown) => error instanceof ActionError && pattern.test(error.message) && !!error.fix);
+}
+
+describe('writeSecretJson', () => {
+  it('writes gemini-auth-<random>.json, 0600, into a folder it creates 0700', () => {
+    const dir = join(fresh('new'), 'nested');
+    const path = writeSecretJson(dir, { type: 'authorized_user', refresh_token: 'r' });
+    assert.match(path, /\/gemini-auth-[0-9a-f]{24}\.json$/);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), { type: 'authorized_user', refresh_token: 'r' });
+    assert.notEqual(writeSecretJson(dir, {}), path, 'each file gets its own name');
+  });
+
+  it('refuses a folder that is a symbolic link, and writes nothing where it points', () => {
+    const target = fresh('target');
+    mkdirSync(target);
+    const link = fresh('link');
+    symlinkSync(target, link);
+    refused(() => writeSecretJson(link, { secret: 'x' }), /is a symbolic link/);
+    assert.deepEqual(readdirSync(target), []);
+    const dangling = fresh('dangling');
+    symlinkSync(fresh('missing'), dangling);
+    refused(() => writeSecretJson(dangling, { secret: 'x' }), /is a symbolic link/);
+  });
+
+  it('refuses a folder anyone may write to without the sticky bit, and takes one with it (like /tmp)', () => {
+    const open = fresh('open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    refused(() => writeSecretJson(open, {}), /writable by every user and has no sticky bit/);
+    assert.deepEqual(readdirSync(open), []);
+    chmodSync(open, 0o1777);
+    assert.equal(statSync(writeSecretJson(open, {})).mode & 0o777, 0o600);
+  });
+
+  it('refuses a file in place of the folder', () => {
+    const file = fresh('file');
+    writeFileSync(file, 'x');
+    refused(() => writeSecretJson(file, {}), /is not a folder/);
+  });
+});
+
+describe('writeSecretFile', () => {
+  it('never writes through a symlink planted at its path, nor over a file already there', () => {
+    const dir = fresh('planted');
+    mkdirSync(dir);
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'untouched');
+    const link = join(dir, 'gemini-auth-0.json');
+    symlinkSync(victim, link);
+    refused(() => writeSecretFile(link, 'secret'), /Cannot create the credentials file .* \(EEXIST\)/);
+    assert.equal(readFileSync(victim, 'utf8'), 'untouched');
+    assert.ok(lstatSync(link).isSymbolicLink());
+
+    const dangling = join(dir, 'gemini-auth-1.json');
+    symlinkSync(join(dir, 'would-be-created'), dangling);
+    refused(() => writeSecretFile(dangling, 'secret'), /EEXIST/);
+    assert.ok(!existsSync(join(dir, 'would-be-created')), 'a dangling link does not create its target');
+
+    refused(() => writeSecretFile(victim, 'secret'), /EEXIST/);
+    assert.equal(readFileSync(victim, 'utf8'), 'untouched');
+  });
+});
+
+describe('isInsideWorkspace', () => {
+  it('sees the workspace through symlinks and relative paths, and nothing beside it', () => {
+    const workspace = fresh('workspace');
+    mkdirSync(join(workspace, 'sub'), { recursive: true });
+    const alias = fresh('alias');
+    symlinkSync(workspace, alias);
+    const env = { GITHUB_WORKSPACE: workspace };
+    for (const dir of [workspace, join(workspace, 'sub'), join(alias, 'sub'), join(workspace, 'not-yet', '..', 'sub')]) assert.equal(isInsideWorkspace(dir, env), true, dir);
+    for (const dir of [root, fresh('workspace-sibling'), `${workspace}-2`]) assert.equal(isInsideWorkspace(dir, env), false, dir);
+    assert.equal(isInsideWorkspace(workspace, {}), false, 'no workspace outside a runner');
+  });
+});
