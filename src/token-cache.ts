@@ -30,7 +30,7 @@ export function tokenCacheIdentity(binding: CacheBinding, authType: AuthType, en
   }
   if (binding.secrets.length === 0 && !encryptionKey) {
     throw new ActionError(
-      `The token cache needs the input cache_encryption_key with ${authType === 'workload_identity' ? 'workload identity' : `${authType} credentials`}: these credentials hold no secret to encrypt cached tokens with (the provider, service account and repository are public), and pull requests from forks can read the base branch's cache.`,
+      `The token cache needs the input cache_encryption_key with ${authType === 'workload_identity' ? 'workload identity' : `${authType} credentials`}: these credentials hold no secret to encrypt cached tokens with, and pull requests from forks can read the base branch's cache.`,
       `${KEY_HOWTO}, or leave cache unset.`,
     );
   }
@@ -39,7 +39,7 @@ export function tokenCacheIdentity(binding: CacheBinding, authType: AuthType, en
 
 /** The Actions cache for tokens of `identity`, or undefined, with a warning, where this job has no cache service. */
 export async function openTokenCache(identity: CacheIdentity, folder: string, minLifetimeSeconds: number): Promise<TokenCache | undefined> {
-  // About 1 MB with the Azure storage SDK: loaded only here, so runs without the cache never pay for it.
+  // Megabytes with the Azure storage SDK: loaded only here, so runs without the cache never pay for it.
   const cache = await import('@actions/cache');
   if (!cache.isFeatureAvailable()) {
     core.warning('cache is true, but this job has no Actions cache service (GitHub Enterprise Server without it, or a run outside GitHub Actions): minting a fresh token.');
@@ -78,7 +78,7 @@ export async function openTokenCache(identity: CacheIdentity, folder: string, mi
       const key = `${identity.prefix}${Math.floor(token.expiresAt.getTime() / 1000)}`;
       try {
         const { accessToken, expiresAt, principal, scopes } = token;
-        writeSecretFile(file, seal(identity, JSON.stringify({ access_token: accessToken, expires_at: expiresAt.getTime(), principal, scopes })), 0o600);
+        writeSecretFile(file, seal(identity, JSON.stringify({ access_token: accessToken, expires_at: expiresAt.getTime(), principal, scopes })));
         // @actions/cache logs its own failures (a denied write, the service down) as info or warning, and returns -1.
         if ((await inFolder(folder, () => cache.saveCache([ENTRY], key))) !== -1) core.info(`Saved the token to the Actions cache, encrypted, as ${key}.`);
       } catch (error) {

@@ -48,7 +48,7 @@ export function createTokenFolder(parent: string): string {
 export function installTokenCommand(folder: string, inputs: Inputs, credentialsFile: string, token: AccessToken, node: string, script: string): string {
   const { scopes, accessTokenLifetimeSeconds, minTokenLifetimeSeconds, universe, endpoints, retries, requestTimeoutMs, timeoutMs } = inputs;
   const config: RefreshConfig = { credentialsFile, scopes, accessTokenLifetimeSeconds, minTokenLifetimeSeconds, universe, endpoints, retries, requestTimeoutMs, timeoutMs };
-  writeSecretFile(join(folder, CONFIG_FILE), JSON.stringify(config), 0o600);
+  writeSecretFile(join(folder, CONFIG_FILE), JSON.stringify(config));
   writeCurrentToken(folder, token);
   const bin = join(folder, 'bin');
   writeSecretFile(join(bin, TOKEN_COMMAND), `#!/bin/sh\nexec ${shellQuote(node)} ${shellQuote(script)} --state ${shellQuote(folder)} "$@"\n`, 0o700);
@@ -85,6 +85,6 @@ export function readCurrentToken(folder: string): AccessToken | undefined {
 /** Parallel calls each write a file of their own and rename it over the token file: readers see one whole token or the other. */
 export function writeCurrentToken(folder: string, token: AccessToken): void {
   const temporary = join(folder, `${TOKEN_FILE}.${randomBytes(8).toString('hex')}.tmp`);
-  writeSecretFile(temporary, JSON.stringify({ access_token: token.accessToken, expires_at: isoSeconds(token.expiresAt) }), 0o600);
+  writeSecretFile(temporary, JSON.stringify({ access_token: token.accessToken, expires_at: isoSeconds(token.expiresAt) }));
   renameSync(temporary, join(folder, TOKEN_FILE));
 }
