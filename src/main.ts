@@ -7,7 +7,7 @@ import { resolveEndpoints } from './endpoints.ts';
 import { failureMessage } from './errors.ts';
 import { httpPolicy } from './http.ts';
 import { environmentInputReader, readInputs } from './inputs.ts';
-import { describeRun, exportEnvironment, setOutputs, writeSummary, type RunResult } from './report.ts';
+import { describeRun, exportEnvironment, setOutputs, shortLifetimeWarning, writeSummary, type RunResult } from './report.ts';
 import { maskRawInput } from './secrets.ts';
 import { resolveSource } from './source.ts';
 import { STATE_CLEANUP_PATHS } from './state.ts';
@@ -31,7 +31,7 @@ async function run(): Promise<void> {
   const projectId = inputs.projectId || source.projectId;
   const quotaProjectId = inputs.quotaProjectId || source.quotaProjectId || projectId;
   const cacheIdentity = inputs.cache ? tokenCacheIdentity(source.cacheBinding, source.authType, inputs.cacheEncryptionKey, { endpoints: endpoints.base, quotaProjectId }) : undefined;
-  core.info(`Using ${source.description}.`);
+  core.startGroup(`Authenticating with ${source.description}`);
 
   const http = httpPolicy(inputs, core.debug);
   const folder = own(createTokenFolder(runnerTemp()));
@@ -57,6 +57,8 @@ async function run(): Promise<void> {
     ? await verifyAccess({ accessToken: token.accessToken, authType: source.authType, quotaProjectId, verifyModel: inputs.verifyModel, endpoints, http, warn: core.warning })
     : undefined;
 
+  core.endGroup();
+
   const result: RunResult = {
     authType: source.authType,
     token,
@@ -70,6 +72,8 @@ async function run(): Promise<void> {
   setOutputs(result);
   if (inputs.exportEnvironmentVariables) exportEnvironment(result);
   for (const [label, value] of describeRun(result)) core.info(`${label}: ${value}`);
+  const shortLived = shortLifetimeWarning(token.expiresAt, inputs.minTokenLifetimeSeconds, source.authType, inputs.serviceAccount !== '');
+  if (shortLived) core.warning(shortLived);
   writeSummary(result);
   if (cache && !cached) await cache.save(token);
 }
@@ -83,4 +87,7 @@ function own(path: string): string {
   return path;
 }
 
-run().catch((error: unknown) => core.setFailed(failureMessage(error)));
+run().catch((error: unknown) => {
+  core.endGroup();
+  core.setFailed(failureMessage(error));
+});

@@ -36,6 +36,18 @@ export function exportEnvironment(result: Pick<RunResult, 'credentialsFilePath' 
   }
 }
 
+/**
+ * A warning when the token will not last `min_token_lifetime`: later steps
+ * that use the output directly would fail part-way. Directly federated tokens
+ * are the usual case: they die with the five-minute GitHub OIDC token.
+ */
+export function shortLifetimeWarning(expiresAt: Date, minLifetimeSeconds: number, authType: string, impersonating: boolean): string | undefined {
+  const left = Math.round((expiresAt.getTime() - Date.now()) / 1000);
+  if (left >= minLifetimeSeconds) return undefined;
+  const why = authType === 'workload_identity' && !impersonating ? ' A directly federated token lives only as long as the GitHub OIDC token it came from.' : '';
+  return `The access token expires in ${left}s, less than min_token_lifetime (${minLifetimeSeconds}s).${why} In later steps, call gemini-auth-token for a fresh token instead of using the output${why ? ', or set service_account to impersonate a service account (tokens of up to 1 h)' : ''}.`;
+}
+
 /** The facts of the run as `label: value` pairs, for the log and the job summary. No secret goes here. */
 export function describeRun(result: RunResult): [string, string][] {
   const facts: [string, string][] = [

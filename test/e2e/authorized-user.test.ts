@@ -66,6 +66,22 @@ describe('authorized_user credentials', () => {
     assert.deepEqual(run.leftovers, []);
   });
 
+  it('logs the work in one group, then one line per fact; a failure closes the group before its error', async () => {
+    const { main } = await runAction(fake, { credentials_json: JSON.stringify(user.json), verify: 'true' });
+    const lines = main.stdout.split('\n');
+    const start = lines.findIndex((line) => line.startsWith('::group::Authenticating with authorized_user credentials of OAuth client'));
+    const end = lines.indexOf('::endgroup::');
+    assert.ok(start >= 0 && end > start, main.stdout);
+    const facts = lines.slice(end + 1).filter((line) => line !== '' && !line.startsWith('::'));
+    assert.deepEqual(facts.map((line) => line.split(':')[0]), ['Auth type', 'Principal', 'Project', 'Quota project', 'Token expires', 'From cache', 'Credentials file', 'Granted scopes', 'Gemini models']);
+    assert.deepEqual(main.warnings, []);
+
+    fake.revokeRefreshToken(user.refreshToken);
+    const failed = (await runAction(fake, { credentials_json: JSON.stringify(user.json) })).main;
+    failure(failed);
+    assert.ok(failed.stdout.indexOf('::endgroup::') < failed.stdout.indexOf('::error::'), 'the error stands outside the group');
+  });
+
   it('takes the JSON base64-encoded too', async () => {
     const { main } = await runAction(fake, { credentials_json: Buffer.from(JSON.stringify(user.json, null, 2)).toString('base64') });
     assert.equal(main.code, 0, main.stdout);

@@ -46,6 +46,8 @@ describe('workload identity federation', () => {
     assert.equal(main.outputs.project_id, 'my-project');
     const lifetime = Date.parse(main.outputs.expires_at ?? '') - Date.now();
     assert.ok(lifetime > 240_000 && lifetime <= 300_000, `a federated token lives as long as its OIDC token, not ${lifetime} ms`);
+    assert.equal(main.warnings.length, 1, 'one annotation: the token is shorter-lived than min_token_lifetime');
+    assert.match(main.warnings[0] ?? '', /expires in \d+s, less than min_token_lifetime \(600s\).*GitHub OIDC token.*gemini-auth-token.*service_account/);
     assert.match(main.stdout, /GitHub OIDC token claims: iss=https:\/\/token\.actions\.githubusercontent\.com, sub=repo:octo-org\/octo-repo:ref:refs\/heads\/main, aud=.*repository=octo-org\/octo-repo.*job_workflow_ref=/);
 
     assert.ok(file);
@@ -75,6 +77,7 @@ describe('workload identity federation', () => {
     assert.deepEqual(JSON.parse(iam?.body ?? ''), { scope: ['https://www.googleapis.com/auth/generative-language'], lifetime: '1800s' });
     assert.equal(main.outputs.auth_type, 'workload_identity');
     assert.equal(main.outputs.principal, SA);
+    assert.deepEqual(main.warnings, [], 'an impersonated token lives long enough');
     const lifetime = Date.parse(main.outputs.expires_at ?? '') - Date.now();
     assert.ok(lifetime > 1700_000 && lifetime <= 1800_000, `lifetime ${lifetime}`);
     assert.equal(file?.content.service_account_impersonation_url, `${fake.url}/iamcredentials/v1/projects/-/serviceAccounts/${SA}:generateAccessToken`);
