@@ -15,7 +15,8 @@ function runnerLog(step: StepResult): string {
   const masks = [...step.masks].sort((a, b) => b.length - a.length);
   return step.stdout
     .split('\n')
-    .filter((line) => !line.startsWith('::add-mask::') && !line.startsWith('::debug::'))
+    .filter((line) => !/^::(add-mask|debug|endgroup)::/.test(line))
+    .map((line) => line.replace(/^::group::/, '▾ '))
     .map((line) => masks.reduce((text, mask) => text.split(mask).join('***'), line))
     .map((line) => `  | ${line}`)
     .join('\n');

@@ -38,6 +38,7 @@ async function run(): Promise<void> {
   const cache = cacheIdentity ? await openTokenCache(cacheIdentity, folder, inputs.minTokenLifetimeSeconds) : undefined;
   const cached = await cache?.restore();
   const token = cached ?? (await source.mint({ endpoints, http, mask: core.setSecret }));
+  if (!cached) core.info(`Minted a new access token${token.principal ? ` for ${token.principal}` : ''}.`);
 
   const settings = { endpoints, quotaProjectId, universe: inputs.universe };
   const credentials = withCommonFields(source.credentialsFile(settings), settings);
@@ -48,6 +49,7 @@ async function run(): Promise<void> {
       core.warning(`The credentials file goes into ${dir}, inside the workspace, where an upload-artifact, cache or docker build step could pick it up. Leave credentials_file_dir unset (it defaults to $RUNNER_TEMP), or keep the file out: add gemini-auth-*.json to .gitignore and .dockerignore, and a line !**/gemini-auth-*.json to the path of upload-artifact and cache steps.`);
     }
     credentialsFilePath = own(writeSecretJson(dir, credentials));
+    core.info(`Wrote the credentials file ${credentialsFilePath} (mode 0600; the post step removes it).`);
   }
   // gemini-auth-token refreshes from the ADC file; without one, from a copy in its own folder.
   const refreshFrom = credentialsFilePath ?? writeSecretJson(folder, credentials);
