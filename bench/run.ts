@@ -4,9 +4,10 @@
 // Usage: npm run bench  (BENCH_RUNS=N to change the number of runs, default 30)
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIST, MAIN, POST } from '../test/support/action.ts';
+import { startFakeCache } from '../test/support/fake-cache.ts';
 import { startFakeGoogle, type FakeGoogle } from '../test/support/fake-google.ts';
 import { runStep, type StepOptions, type StepResult } from '../test/support/runner.ts';
 
@@ -63,6 +64,25 @@ fake.grantTokenCreator(SA, fake.principalSetForRepository(provider, 'octo-org/oc
 const base = { endpoints: fake.endpointsInput };
 const main = (inputs: Record<string, string>, env: Record<string, string> = {}) => async () => ({ script: MAIN, options: { inputs: { ...base, ...inputs }, env } });
 
+const TOKEN_COMMAND = join(DIST, 'token', 'index.js');
+const fakeCache = await startFakeCache();
+const runnerTemp = mkdtempSync(join(scratch, 'runner-temp-'));
+
+/** Runs the main step once, untimed, and returns the token command's state folder it made. */
+async function setUpTokenFolder(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<string> {
+  const result = await runStep(MAIN, { inputs: { ...base, ...inputs }, env, runnerTemp });
+  const bin = result.addedPath[0];
+  if (result.code !== 0 || !bin) throw new Error(`setting up the token command failed: ${result.errors.join(' ')}`);
+  return dirname(bin);
+}
+
+/** A flow whose untimed set-up runs once, before its first timed run. */
+function once<T>(setUp: () => Promise<T>, step: (value: T) => { script: string; options: StepOptions }): Flow['prepare'] {
+  let value: Promise<T> | undefined;
+  return async () => step(await (value ??= setUp()));
+}
+
+const cacheInputs = { credentials_json: JSON.stringify(user.json), cache: 'true' };
 const flows: Flow[] = [
   { name: 'bare node (floor)', prepare: async () => ({ script: empty, options: {} }) },
   { name: 'main: invalid input (load only)', failing: true, prepare: async () => ({ script: MAIN, options: { inputs: { retries: 'x' } } }) },
@@ -71,6 +91,28 @@ const flows: Flow[] = [
   { name: 'main: service_account key', prepare: main({ credentials_json: JSON.stringify(key.json) }) },
   { name: 'main: workload identity', prepare: main({ workload_identity_provider: provider.name }, fake.oidcEnv) },
   { name: 'main: workload identity + impersonation', prepare: main({ workload_identity_provider: provider.name, service_account: SA }, fake.oidcEnv) },
+  {
+    name: 'main: cache hit (authorized_user)',
+    prepare: once(
+      () => runStep(MAIN, { inputs: { ...base, ...cacheInputs }, env: fakeCache.env, runnerTemp }),
+      () => ({ script: MAIN, options: { inputs: { ...base, ...cacheInputs }, env: fakeCache.env } }),
+    ),
+  },
+  {
+    name: 'token command: still-valid token',
+    prepare: once(
+      () => setUpTokenFolder({ credentials_json: JSON.stringify(user.json) }),
+      (folder) => ({ script: TOKEN_COMMAND, options: { args: ['--state', folder] } }),
+    ),
+  },
+  {
+    name: 'token command: refresh (authorized_user)',
+    prepare: once(
+      () => setUpTokenFolder({ credentials_json: JSON.stringify(user.json) }),
+      // A lifetime floor above the token's own hour makes every call refresh.
+      (folder) => ({ script: TOKEN_COMMAND, options: { args: ['--state', folder, '--min-lifetime', '4000'] } }),
+    ),
+  },
   { name: 'post', prepare: async () => ({ script: POST, options: { state: { cleanup_paths: JSON.stringify([join(scratch, 'gemini-auth-0.json')]) } } }) },
 ];
 
@@ -78,6 +120,7 @@ const rows: Row[] = [];
 for (const flow of flows) rows.push(await measure(fake, flow));
 
 await fake.close();
+await fakeCache.close();
 rmSync(scratch, { recursive: true, force: true });
 
 const floor = rows[0]?.median ?? NaN;

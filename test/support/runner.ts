@@ -25,6 +25,8 @@ export interface StepOptions {
   home?: string;
   /** Default 30 000. Past it the step is killed and runStep rejects. */
   timeoutMs?: number;
+  /** Command-line arguments after the script. */
+  args?: string[];
 }
 
 export interface WorkflowCommand {
@@ -126,7 +128,7 @@ export async function runStep(script: string, options: StepOptions = {}): Promis
     for (const name of options.unset ?? []) delete env[name];
 
     const started = performance.now();
-    const { code, signal, stdout, stderr } = await spawnNode(script, env, workspace, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const { code, signal, stdout, stderr } = await spawnNode(script, options.args ?? [], env, workspace, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const durationMs = performance.now() - started;
 
     const commands = [...parseWorkflowCommands(stdout, 'stdout'), ...parseWorkflowCommands(stderr, 'stderr')];
@@ -166,12 +168,13 @@ async function mkdirIn(parent: string, name: string): Promise<string> {
 
 function spawnNode(
   script: string,
+  args: string[],
   env: Record<string, string>,
   cwd: string,
   timeoutMs: number,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -306,6 +309,8 @@ export interface JobStep {
   /** Run even after a failed step (default: true for post steps, false otherwise). */
   always?: boolean;
   timeoutMs?: number;
+  /** Command-line arguments after the script. */
+  args?: string[];
 }
 
 export interface JobOptions {
