@@ -6,7 +6,7 @@
  * @actions/core. That package costs about 45 ms to load (its OIDC client pulls
  * in an HTTP stack), three times a bare Node start; this module costs nothing.
  */
-import { randomUUID } from 'node:crypto';
+import { randomHex } from './state.ts';
 import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 
@@ -62,7 +62,7 @@ export function setFailed(message: string, stream: Stream = process.stdout): voi
 function appendKeyValue(variable: 'GITHUB_OUTPUT' | 'GITHUB_ENV' | 'GITHUB_STATE', name: string, value: string): void {
   const file = process.env[variable];
   if (!file) return;
-  const delimiter = `ghadelimiter_${randomUUID()}`;
+  const delimiter = `ghadelimiter_${randomHex(16)}`;
   if (name.includes(delimiter) || value.includes(delimiter)) throw new Error(`A ${variable} value may not contain its delimiter.`);
   appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, 'utf8');
 }

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 /** Names of the values the main step hands to the post step through GITHUB_STATE. */
 export const STATE_CLEANUP_PATHS = 'cleanup_paths';
 
@@ -8,5 +6,13 @@ export const OWNED_NAME = /^gemini-auth-[0-9a-f]+(\.json)?$/;
 
 /** A fresh name that OWNED_NAME matches, so the post step may remove what carries it. */
 export function ownedName(extension: '' | '.json' = ''): string {
-  return `gemini-auth-${randomBytes(12).toString('hex')}${extension}`;
+  return `gemini-auth-${randomHex(12)}${extension}`;
+}
+
+/**
+ * Random hex from node:crypto, loaded on first use: importing it up front costs
+ * about 3 ms, which the post step and the token command's fast path never need.
+ */
+export function randomHex(bytes: number): string {
+  return process.getBuiltinModule('node:crypto').randomBytes(bytes).toString('hex');
 }

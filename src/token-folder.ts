@@ -1,14 +1,13 @@
 // The action's private folder in RUNNER_TEMP: the current token, what gemini-auth-token
 // needs to refresh it, and the command itself. The command reads it on every call, so
 // this module stays light: Node built-ins and small modules only.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSecretFile } from './credentials-file.ts';
 import { ActionError } from './errors.ts';
 import type { HttpLimits } from './http.ts';
 import type { Inputs } from './inputs.ts';
-import { ownedName } from './state.ts';
+import { ownedName, randomHex } from './state.ts';
 import { isoSeconds, type AccessToken } from './token.ts';
 
 export const TOKEN_COMMAND = 'gemini-auth-token';
@@ -84,7 +83,7 @@ export function readCurrentToken(folder: string): AccessToken | undefined {
 
 /** Parallel calls each write a file of their own and rename it over the token file: readers see one whole token or the other. */
 export function writeCurrentToken(folder: string, token: AccessToken): void {
-  const temporary = join(folder, `${TOKEN_FILE}.${randomBytes(8).toString('hex')}.tmp`);
+  const temporary = join(folder, `${TOKEN_FILE}.${randomHex(8)}.tmp`);
   writeSecretFile(temporary, JSON.stringify({ access_token: token.accessToken, expires_at: isoSeconds(token.expiresAt) }));
   renameSync(temporary, join(folder, TOKEN_FILE));
 }
