@@ -7,10 +7,27 @@
  * in an HTTP stack), three times a bare Node start; this module costs nothing.
  */
 import { randomHex } from './state.ts';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeSync } from 'node:fs';
 import { EOL } from 'node:os';
 
-type Stream = { write(text: string): unknown };
+/**
+ * A file descriptor, written synchronously: 1 (stdout) or 2 (stderr). Not
+ * process.stdout: setting up that stream over the runner's pipe costs about
+ * 2 ms, and synchronous writes keep every line in order anyway.
+ */
+export type Output = 1 | 2;
+
+export function write(output: Output, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let offset = 0; offset < bytes.length; ) {
+    try {
+      offset += writeSync(output, bytes, offset);
+    } catch (error) {
+      // A pipe another module made non-blocking can be full for a moment: try again.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+    }
+  }
+}
 
 function escapeData(text: string): string {
   return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -21,19 +38,19 @@ function escapeProperty(text: string): string {
 }
 
 /** `::name key=value::message`, escaped as the runner expects. */
-export function command(name: string, message: string, properties: Record<string, string> = {}, stream: Stream = process.stdout): void {
+export function command(name: string, message: string, properties: Record<string, string> = {}, output: Output = 1): void {
   const props = Object.entries(properties)
     .map(([key, value]) => `${key}=${escapeProperty(value)}`)
     .join(',');
-  stream.write(`::${name}${props ? ` ${props}` : ''}::${escapeData(message)}${EOL}`);
+  write(output, `::${name}${props ? ` ${props}` : ''}::${escapeData(message)}${EOL}`);
 }
 
-export function setSecret(value: string, stream: Stream = process.stdout): void {
-  if (value !== '') command('add-mask', value, {}, stream);
+export function setSecret(value: string, output: Output = 1): void {
+  if (value !== '') command('add-mask', value, {}, output);
 }
 
 export function info(message: string): void {
-  process.stdout.write(`${message}${EOL}`);
+  write(1, `${message}${EOL}`);
 }
 
 export function debug(message: string): void {
@@ -53,9 +70,9 @@ export function endGroup(): void {
 }
 
 /** One `::error::` line and exit code 1, the way a failed step reports. */
-export function setFailed(message: string, stream: Stream = process.stdout): void {
+export function setFailed(message: string, output: Output = 1): void {
   process.exitCode = 1;
-  command('error', message, {}, stream);
+  command('error', message, {}, output);
 }
 
 /** `name<<delimiter` blocks, so values may hold new lines; without the file (outside a runner) nothing is kept. */

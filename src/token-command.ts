@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ActionError, failureMessage } from './errors.ts';
 import { parseDuration } from './inputs.ts';
-import { command, setFailed, setSecret } from './runner.ts';
+import { command, setFailed, setSecret, write } from './runner.ts';
 import { readCurrentToken, readRefreshConfig, TOKEN_COMMAND, writeCurrentToken } from './token-folder.ts';
 import { isoSeconds } from './token.ts';
 
@@ -29,7 +29,7 @@ Example:
 async function run(argv: string[]): Promise<void> {
   const options = parseOptions(argv);
   if (options.help) {
-    process.stdout.write(USAGE);
+    write(1, USAGE);
     return;
   }
   if (!options.state) throw new ActionError(`${TOKEN_COMMAND} was started without its state folder.`, `Call the ${TOKEN_COMMAND} that the gemini-auth step put on PATH.`);
@@ -39,11 +39,11 @@ async function run(argv: string[]): Promise<void> {
   if (!token || token.expiresAt.getTime() - Date.now() < minLifetime * 1000) {
     const { refreshToken } = await import('./token-refresh.ts');
     // Workflow commands go to stderr: stdout carries only the token, for $(...).
-    token = await refreshToken(config, (secret) => setSecret(secret, process.stderr), (line) => command('debug', line, {}, process.stderr));
+    token = await refreshToken(config, (secret) => setSecret(secret, 2), (line) => command('debug', line, {}, 2));
     writeCurrentToken(options.state, token);
   }
   const { accessToken, expiresAt } = token;
-  process.stdout.write(`${options.json ? JSON.stringify({ access_token: accessToken, expires_at: isoSeconds(expiresAt) }) : accessToken}\n`);
+  write(1, `${options.json ? JSON.stringify({ access_token: accessToken, expires_at: isoSeconds(expiresAt) }) : accessToken}\n`);
 }
 
 function parseOptions(argv: string[]): { state?: string; 'min-lifetime'?: string; json?: boolean; help?: boolean } {
@@ -57,4 +57,4 @@ function parseOptions(argv: string[]): { state?: string; 'min-lifetime'?: string
   }
 }
 
-run(process.argv.slice(2)).catch((error: unknown) => setFailed(failureMessage(error), process.stderr));
+run(process.argv.slice(2)).catch((error: unknown) => setFailed(failureMessage(error), 2));
