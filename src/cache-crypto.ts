@@ -1,7 +1,7 @@
 // Cached tokens sit in the Actions cache, which every job of the repository can read, and
 // so can pull requests from forks for the base branch's entries. An entry is readable only
 // with the secret its credentials hold, and its key reveals nothing of the identity.
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { nodeCrypto } from './lazy-crypto.ts';
 
 const FORMAT = 1;
 const SALT_BYTES = 16;
@@ -25,15 +25,15 @@ export interface CacheIdentity {
  */
 export function cacheIdentity(secrets: readonly string[], facts: unknown): CacheIdentity {
   const material = Buffer.from(JSON.stringify(secrets));
-  const id = createHmac('sha256', derive(material, Buffer.alloc(0), 'gemini-auth cache id')).update(JSON.stringify(facts)).digest('hex').slice(0, 40);
+  const id = nodeCrypto().createHmac('sha256', derive(material, Buffer.alloc(0), 'gemini-auth cache id')).update(JSON.stringify(facts)).digest('hex').slice(0, 40);
   return { prefix: `gemini-auth-v1-${id}-`, id, material };
 }
 
 /** AES-256-GCM under a key of its own (HKDF with a fresh salt), bound to the identity's id. */
 export function seal(identity: CacheIdentity, plaintext: string): Buffer {
-  const salt = randomBytes(SALT_BYTES);
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', derive(identity.material, salt, `gemini-auth cache entry ${identity.id}`), iv).setAAD(Buffer.from(identity.id));
+  const salt = nodeCrypto().randomBytes(SALT_BYTES);
+  const iv = nodeCrypto().randomBytes(IV_BYTES);
+  const cipher = nodeCrypto().createCipheriv('aes-256-gcm', derive(identity.material, salt, `gemini-auth cache entry ${identity.id}`), iv).setAAD(Buffer.from(identity.id));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return Buffer.concat([Buffer.from([FORMAT]), salt, iv, cipher.getAuthTag(), ciphertext]);
 }
@@ -45,7 +45,7 @@ export function open(identity: CacheIdentity, entry: Buffer): string | undefined
   const iv = entry.subarray(1 + SALT_BYTES, 1 + SALT_BYTES + IV_BYTES);
   const tag = entry.subarray(1 + SALT_BYTES + IV_BYTES, HEADER_BYTES);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', derive(identity.material, salt, `gemini-auth cache entry ${identity.id}`), iv, { authTagLength: TAG_BYTES });
+    const decipher = nodeCrypto().createDecipheriv('aes-256-gcm', derive(identity.material, salt, `gemini-auth cache entry ${identity.id}`), iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(identity.id)).setAuthTag(tag);
     return Buffer.concat([decipher.update(entry.subarray(HEADER_BYTES)), decipher.final()]).toString('utf8');
   } catch {
@@ -54,5 +54,5 @@ export function open(identity: CacheIdentity, entry: Buffer): string | undefined
 }
 
 function derive(material: Buffer, salt: Buffer, info: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', material, salt, info, 32));
+  return Buffer.from(nodeCrypto().hkdfSync('sha256', material, salt, info, 32));
 }

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { ActionError } from './errors.ts';
 
 export const SERVICES = ['oauth2', 'sts', 'iamcredentials', 'generativelanguage'] as const;
@@ -59,7 +58,9 @@ function validateBaseUrl(service: Service, text: string): string {
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
+  // A regular expression, not node:net's isIP: that module costs about 3 ms to load.
+  const ipv4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (ipv4) return ipv4.slice(1).every((part) => Number(part) <= 255);
   return host === '::1';
 }
 

@@ -6,7 +6,7 @@
  * @actions/core. That package costs about 45 ms to load (its OIDC client pulls
  * in an HTTP stack), three times a bare Node start; this module costs nothing.
  */
-import { randomHex } from './state.ts';
+import { randomHex } from './lazy-crypto.ts';
 import { appendFileSync, writeSync } from 'node:fs';
 import { EOL } from 'node:os';
 

@@ -7,7 +7,8 @@ import { writeSecretFile } from './credentials-file.ts';
 import { ActionError } from './errors.ts';
 import type { HttpLimits } from './http.ts';
 import type { Inputs } from './inputs.ts';
-import { ownedName, randomHex } from './state.ts';
+import { randomHex } from './lazy-crypto.ts';
+import { ownedName } from './state.ts';
 import { isoSeconds, type AccessToken } from './token.ts';
 
 export const TOKEN_COMMAND = 'gemini-auth-token';

@@ -1,8 +1,10 @@
 /**
  * One HTTP exchange over node:http/node:https. Not fetch: Node builds fetch on
  * undici, which loads lazily on the first call and costs about 40 ms, more
- * than the whole rest of the action. The client module is imported on first
- * use: node:https alone (with tls) costs 6 ms to load.
+ * than the whole rest of the action. The client module is taken with
+ * process.getBuiltinModule on first use: node:https alone (with tls) costs
+ * 6 ms, and an ES import of node:http builds a namespace of all its exports,
+ * whose lazy WebSocket getters load undici after all (about 20 ms).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -31,9 +33,9 @@ export class ExchangeError extends Error {
   }
 }
 
-export async function exchange(spec: Exchange): Promise<Reply> {
+export function exchange(spec: Exchange): Promise<Reply> {
   const url = new URL(spec.url);
-  const { request: send } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const { request: send } = url.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
   return new Promise((resolve, reject) => {
     const fail = (code: string): void => {
       clearTimeout(deadline);

@@ -1,4 +1,5 @@
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { nodeCrypto } from '../lazy-crypto.ts';
 import type { ServiceAccountJson } from '../credentials-json.ts';
 import { tokenUrl } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
@@ -12,7 +13,7 @@ const NEW_KEY = (email: string): string =>
 
 export function loadPrivateKey(key: ServiceAccountJson): KeyObject {
   try {
-    return createPrivateKey(key.private_key);
+    return nodeCrypto().createPrivateKey(key.private_key);
   } catch {
     throw new ActionError('The private_key of the service_account credentials_json cannot be read as an RSA private key.', NEW_KEY(key.client_email));
   }
@@ -36,7 +37,7 @@ function signAssertion(key: ServiceAccountJson, privateKey: KeyObject, scopes: r
   const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
   const header = encode({ alg: 'RS256', typ: 'JWT', ...(key.private_key_id ? { kid: key.private_key_id } : {}) });
   const claims = encode({ iss: key.client_email, scope: scopes.join(' '), aud: audience, iat: now, exp: now + 3600 });
-  const signature = sign('RSA-SHA256', Buffer.from(`${header}.${claims}`), privateKey).toString('base64url');
+  const signature = nodeCrypto().sign('RSA-SHA256', Buffer.from(`${header}.${claims}`), privateKey).toString('base64url');
   return `${header}.${claims}.${signature}`;
 }
 
