@@ -44,12 +44,13 @@ export function readOAuthToken(body: unknown, service: string, mask: MaskRegistr
     throw new ActionError(`${service} answered without an access token.`, 'Check that the endpoints input points at the right service; if it does, re-run the job.');
   }
   mask(token);
+  // Google answers whole seconds; less than one is as good as none.
   const lifetime = typeof answer.expires_in === 'number' ? answer.expires_in : Number(answer.expires_in ?? 3600);
   const idToken = typeof answer.id_token === 'string' ? answer.id_token : undefined;
   if (idToken) mask(idToken);
   return {
     accessToken: token,
-    expiresAt: new Date(Date.now() + (Number.isFinite(lifetime) && lifetime > 0 ? Math.min(lifetime, MAX_LIFETIME_SECONDS) : 3600) * 1000),
+    expiresAt: new Date(Date.now() + (Number.isFinite(lifetime) && lifetime >= 1 ? Math.min(lifetime, MAX_LIFETIME_SECONDS) : 3600) * 1000),
     scopes: typeof answer.scope === 'string' ? answer.scope.split(' ').filter(Boolean) : undefined,
     ...(idToken ? { idToken } : {}),
   };

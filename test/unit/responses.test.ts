@@ -48,6 +48,11 @@ describe('parsers of answers (fuzzed)', () => {
     );
   });
 
+  it('take a lifetime under one second for no lifetime at all (found by the property above)', () => {
+    const token = readOAuthToken({ access_token: 'ya29.x', expires_in: 5e-324 }, 'The token endpoint', () => undefined);
+    assert.ok(token.expiresAt.getTime() > Date.now() + 3500_000);
+  });
+
   it('read the claims of any token-like text without throwing (property)', () => {
     const segment = fc.oneof(fc.string({ maxLength: 30 }), fc.json().map((text) => Buffer.from(text).toString('base64url')));
     fc.assert(
