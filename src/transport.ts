@@ -6,7 +6,7 @@
  * 6 ms, and an ES import of node:http builds a namespace of all its exports,
  * whose lazy WebSocket getters load undici after all (about 20 ms).
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { Agent, IncomingHttpHeaders } from 'node:http';
 
 export interface Exchange {
   readonly method: 'GET' | 'POST';
@@ -33,9 +33,29 @@ export class ExchangeError extends Error {
   }
 }
 
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+const proxyAgents = new Map<string, Agent>();
+
+/**
+ * The agent that sends requests through the proxy of HTTPS_PROXY / HTTP_PROXY
+ * (honouring NO_PROXY), as self-hosted runners behind a proxy need; undefined,
+ * the default agent, where none is set.
+ */
+function proxyAgent(protocol: string): Agent | undefined {
+  if (!PROXY_VARIABLES.some((name) => process.env[name])) return undefined;
+  let agent = proxyAgents.get(protocol);
+  if (!agent) {
+    const { Agent: ProtocolAgent } = protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
+    agent = new ProtocolAgent({ proxyEnv: process.env });
+    proxyAgents.set(protocol, agent);
+  }
+  return agent;
+}
+
 export function exchange(spec: Exchange): Promise<Reply> {
   const url = new URL(spec.url);
   const { request: send } = url.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
+  const agent = proxyAgent(url.protocol);
   return new Promise((resolve, reject) => {
     const fail = (code: string): void => {
       clearTimeout(deadline);
@@ -45,7 +65,7 @@ export function exchange(spec: Exchange): Promise<Reply> {
     // The socket `timeout` fires on idle sockets only; this bounds the whole exchange.
     const deadline = setTimeout(() => fail('ETIMEDOUT'), spec.timeoutMs);
     const headers = { ...spec.headers, ...(spec.body !== undefined ? { 'content-length': String(Buffer.byteLength(spec.body)) } : {}) };
-    const request = send(url, { method: spec.method, headers, timeout: spec.timeoutMs }, (response) => {
+    const request = send(url, { method: spec.method, headers, timeout: spec.timeoutMs, ...(agent ? { agent } : {}) }, (response) => {
       const declared = Number(response.headers['content-length'] ?? '0');
       if (declared > spec.maxBodyBytes) return fail('ETOOLARGE');
       const chunks: Buffer[] = [];
