@@ -15,9 +15,7 @@ after(async () => {
   await fake.close();
 });
 beforeEach(() => {
-  fake.requests.length = 0;
-  fake.maxPageSize = 1000;
-  fake.clearFaults();
+  fake.reset();
   user = fake.addUser({ email: 'dev@example.com', quotaProjectId: 'gemini-project' });
 });
 

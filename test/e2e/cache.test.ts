@@ -30,8 +30,7 @@ after(async () => {
   await cache.close();
 });
 beforeEach(() => {
-  fake.requests.length = 0;
-  fake.tokenLifetimeSeconds = 3599;
+  fake.reset();
   cache.reset();
   user = fake.addUser({ email: 'dev@example.com', quotaProjectId: 'gemini-project' });
 });

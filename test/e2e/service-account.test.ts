@@ -16,8 +16,8 @@ after(async () => {
   await fake.close();
 });
 beforeEach(() => {
-  fake.requests.length = 0;
-  key = fake.addServiceAccountKey({ email: `key-${fake.requests.length}-${Date.now()}@my-project.iam.gserviceaccount.com`, projectId: 'my-project' });
+  fake.reset();
+  key = fake.addServiceAccountKey({ email: `key-${Date.now()}@my-project.iam.gserviceaccount.com`, projectId: 'my-project' });
 });
 
 describe('service_account key', () => {

@@ -26,9 +26,7 @@ after(async () => {
   await fake.close();
 });
 beforeEach(() => {
-  fake.requests.length = 0;
-  fake.tokenLifetimeSeconds = 3599;
-  fake.clearFaults();
+  fake.reset();
   user = fake.addUser({ email: 'dev@example.com', quotaProjectId: 'gemini-project' });
   fake.grantTokenCreator(TARGET, user.email);
 });

@@ -16,9 +16,7 @@ after(async () => {
   await fake.close();
 });
 beforeEach(() => {
-  fake.requests.length = 0;
-  fake.oidcClaims = {};
-  fake.clearFaults();
+  fake.reset();
 });
 
 const wif = (extra: Record<string, string> = {}): Record<string, string> => ({ workload_identity_provider: provider.name, ...extra });

@@ -411,6 +411,7 @@ export class FakeGoogle {
   userProjectDenied = new Set<string>();
   allowLongLifetime: boolean;
   tokenLifetimeSeconds: number;
+  private readonly defaultTokenLifetimeSeconds: number;
   /** The server's cap on pageSize (1000 at Google); lower it to make a test page through the models. */
   maxPageSize = 1000;
   /** Overrides of the claims of the GitHub OIDC tokens (a key set to undefined is removed). */
@@ -436,6 +437,7 @@ export class FakeGoogle {
     this.models = [...(options.models ?? DEFAULT_MODELS)];
     this.allowLongLifetime = options.allowLongLifetime ?? false;
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3599;
+    this.defaultTokenLifetimeSeconds = this.tokenLifetimeSeconds;
     this.githubKid = crypto
       .createHash('sha256')
       .update(this.githubKey.publicKey.export({ type: 'spki', format: 'der' }))
@@ -667,6 +669,18 @@ export class FakeGoogle {
 
   clearFaults(): void {
     this.faults.clear();
+  }
+
+  /**
+   * Between tests of one file: forgets the requests and faults and restores the
+   * settings tests tune, keeping users, keys, providers and grants.
+   */
+  reset(): void {
+    this.requests.length = 0;
+    this.clearFaults();
+    this.maxPageSize = 1000;
+    this.tokenLifetimeSeconds = this.defaultTokenLifetimeSeconds;
+    this.oidcClaims = {};
   }
 
   async close(): Promise<void> {
