@@ -3,7 +3,7 @@ import { parseCredentialsJson, secretValues, type CredentialsJson, type SourceCr
 import { generateAccessTokenUrl, impersonatedAccountOf } from './endpoints.ts';
 import { ActionError } from './errors.ts';
 import type { Inputs } from './inputs.ts';
-import { maskSecret, type MaskRegistrar } from './secrets.ts';
+import type { MaskRegistrar } from './secrets.ts';
 import { refreshUserToken } from './sources/authorized-user.ts';
 import { externalAccountToken, withEndpoints } from './sources/external-account.ts';
 import { oidcRequestFromEnvironment } from './sources/github-oidc.ts';
@@ -36,7 +36,10 @@ export interface CacheBinding {
 const CLOUD_PLATFORM = ['https://www.googleapis.com/auth/cloud-platform'];
 const EMAIL_PATTERN = /^[a-z0-9][a-z0-9._-]*@[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$/i;
 
-/** Picks the token source from the inputs; every secret in them is masked before this returns. */
+/**
+ * Picks the token source from the inputs. The secrets of credentials_json were
+ * masked before it was parsed (maskRawInput); the OIDC request token is masked here.
+ */
 export function resolveSource(inputs: Inputs, mask: MaskRegistrar, log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): TokenSource {
   const hasJson = inputs.credentialsJson !== '';
   const hasProvider = inputs.workloadIdentityProvider !== '';
@@ -49,7 +52,6 @@ export function resolveSource(inputs: Inputs, mask: MaskRegistrar, log: (line: s
   const target = impersonationTarget(inputs);
   if (hasProvider) return workloadIdentitySource(inputs, target, mask, log, env);
   const credentials = parseCredentialsJson(inputs.credentialsJson);
-  for (const secret of secretValues(credentials)) maskSecret(secret, mask);
   if (credentials.type === 'impersonated_service_account' && target) {
     throw new ActionError(
       `The credentials_json already impersonates ${impersonatedAccountOf(credentials.service_account_impersonation_url)}, and the input service_account asks to impersonate ${target.serviceAccount} on top of it.`,
