@@ -50,7 +50,7 @@ export async function executableSubjectToken(run: ExecutableRun): Promise<string
   if (process.env[ALLOW_EXECUTABLES] !== '1') {
     throw new ActionError(
       `The external_account credentials_json runs the executable ${program} (${FIELD}.command), and Google's client libraries run executables only with ${ALLOW_EXECUTABLES}=1.`,
-      `If you trust the command, set \`${ALLOW_EXECUTABLES}: 1\` in the env of this step and of the later steps that use the credentials file; or use workload_identity_provider, which needs no executable.`,
+      `If you trust the command, set ${ALLOW_EXECUTABLES}=1 in the environment of this step and of the later steps that use the credentials file (\`env: { ${ALLOW_EXECUTABLES}: 1 }\`); or use workload_identity_provider, which needs no executable.`,
     );
   }
   const response = (await cachedResponse(run)) ?? (await runProgram(run, program));
