@@ -5,7 +5,6 @@
 // token included, in its errors. The protocol is Google's "executable-sourced
 // credentials": environment in, one JSON response on stdout.
 import type { ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { ActionError } from '../errors.ts';
 import type { Log } from '../log.ts';
 import { oneLine } from '../one-line.ts';
@@ -65,7 +64,8 @@ async function cachedResponse(run: ExecutableRun): Promise<Record<string, unknow
   if (!file) return undefined;
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Taken on first use, as every module here that only some runs need.
+    text = await process.getBuiltinModule('node:fs/promises').readFile(file, 'utf8');
   } catch {
     return undefined;
   }
