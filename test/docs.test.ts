@@ -120,9 +120,9 @@ function headingAnchors(markdown: string): string[] {
   });
 }
 
-/** Every Markdown link `[text](target)` outside code, with its target. */
-function links(markdown: string): { text: string; target: string }[] {
-  return [...prose(markdown).matchAll(/\[([^\]]*)\]\(([^)\s]+)\)/g)].map(([, text, target]) => ({ text: text ?? '', target: target ?? '' }));
+/** The target of every Markdown link `[text](target)` outside code. */
+function linkTargets(markdown: string): string[] {
+  return [...prose(markdown).matchAll(/\[[^\]]*\]\(([^)\s]+)\)/g)].map(([, target]) => target ?? '');
 }
 
 const yamlBlocks = userDocs.flatMap(([file, text]) =>
@@ -406,7 +406,7 @@ describe('README.md', () => {
 
   it('keeps a short Troubleshooting section that leads to docs/troubleshooting.md', () => {
     const text = section(readme, 'Troubleshooting');
-    assert.ok(links(text).some(({ target }) => target === 'docs/troubleshooting.md'), 'README.md, Troubleshooting links to docs/troubleshooting.md');
+    assert.ok(linkTargets(text).includes('docs/troubleshooting.md'), 'README.md, Troubleshooting links to docs/troubleshooting.md');
     assert.ok(text.split('\n').length <= 25, 'the entries themselves belong in docs/troubleshooting.md');
   });
 
@@ -468,7 +468,7 @@ describe('docs/troubleshooting.md', () => {
   });
 
   it('has an index with one line per group and per entry, in the order of the page', () => {
-    const index = links(section(troubleshooting, 'Index', 'docs/troubleshooting.md')).map(({ target }) => target);
+    const index = linkTargets(section(troubleshooting, 'Index', 'docs/troubleshooting.md'));
     const headings = headingAnchors(troubleshooting).filter((anchor) => anchor !== 'troubleshooting' && anchor !== 'index');
     assert.deepEqual(index, headings.map((anchor) => `#${anchor}`));
   });
@@ -479,7 +479,7 @@ describe('links between the documents', () => {
     const anchors = new Map(allDocs.map(([file, text]) => [file, new Set(headingAnchors(text))]));
     const broken: string[] = [];
     for (const [file, text] of allDocs) {
-      for (const { target } of links(text)) {
+      for (const target of linkTargets(text)) {
         if (/^[a-z]+:/i.test(target)) continue;
         const [path = '', anchor] = target.split('#');
         const to = path === '' ? file : join(dirname(file), path);
