@@ -93,7 +93,7 @@ export const authorizedUser: CredentialType<AuthorizedUserJson> = {
 function explainRefreshError(error: GoogleError, clientId: string): ActionError {
   if (error.oauthError === 'invalid_grant' && (error.subtype === 'invalid_rapt' || /invalid_rapt|reauth related/i.test(error.description ?? ''))) {
     return new ActionError(
-      `Google asks the user of credentials_json to sign in again (${summarize(error)}): the Google Workspace admin's session control for Google Cloud requires re-authentication after a set time, which a workflow cannot do, so a new refresh token would stop working the same way.`,
+      `Google requires the user of credentials_json to sign in again (${summarize(error)}): the Google Workspace admin's session control for Google Cloud requires re-authentication after a set time, which a workflow cannot do, so a new refresh token would stop working the same way.`,
       `Ask the Workspace admin to exempt this OAuth app (mark it Trusted under Security > Access and data control > API controls, then tick "Exempt trusted apps" in Google Cloud session control) or the user's organizational unit: ${SESSION_CONTROL_HELP}. Or, better for CI, use workload_identity_provider with service_account, which no session control applies to.`,
     );
   }

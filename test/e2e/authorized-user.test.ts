@@ -262,7 +262,7 @@ describe('authorized_user credentials', () => {
     fake.requireReauth(user.refreshToken);
     const { main } = await runAction(fake, { credentials_json: JSON.stringify(user.json) });
     const message = failure(main);
-    assert.match(message, /Google asks the user of credentials_json to sign in again \(HTTP 400 invalid_grant: reauth related error \(invalid_rapt\)\): the Google Workspace admin's session control/);
+    assert.match(message, /Google requires the user of credentials_json to sign in again \(HTTP 400 invalid_grant: reauth related error \(invalid_rapt\)\): the Google Workspace admin's session control/);
     assert.match(message, /Fix: Ask the Workspace admin to exempt this OAuth app .*Exempt trusted apps.*https:\/\/support\.google\.com\/a\/answer\/9368756/);
     assert.match(message, /workload_identity_provider with service_account/);
     assert.doesNotMatch(message, /Publish app/, 'publishing the app does not help here');
