@@ -648,7 +648,24 @@ describe('fake Google', () => {
     assert.equal(answer.status, 404);
     assert.equal(fake.requests.at(-1)?.endpoint, 'metadata');
     assert.ok(fake.count('metadata') >= 1);
-    assert.match(fake.endpointsInput, /^oauth2=http:\/\/127\.0\.0\.1:\d+\/oauth2\nsts=.*\/sts\niamcredentials=.*\/iamcredentials\ngenerativelanguage=.*\/generativelanguage$/);
+  });
+
+  test('endpointsInput names each service once, and each base URL reaches its routes', async () => {
+    assert.match(fake.endpointsInput, /^oauth2=http:\/\/127\.0\.0\.1:\d+\/oauth2\nsts=.*\/sts\niamcredentials=.*\/iamcredentials\ngenerativelanguage=.*\/generativelanguage\naiplatform=.*\/aiplatform$/);
+    const lines = fake.endpointsInput.split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const);
+    assert.deepEqual(lines.map(([key]) => key), ['oauth2', 'sts', 'iamcredentials', 'generativelanguage', 'aiplatform']);
+    const base = new Map(lines);
+    const routes: [string, string, string][] = [
+      ['oauth2', '/tokeninfo', 'tokeninfo'],
+      ['generativelanguage', '/v1beta/models', 'models'],
+      ['generativelanguage', '/v1beta/models/gemini-2.5-flash:countTokens', 'countTokens'],
+      ['aiplatform', '/v1/publishers/google/models/gemini-2.5-flash', 'publisherModel'],
+      ['aiplatform', '/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-flash:countTokens', 'vertexCountTokens'],
+    ];
+    for (const [service, path, endpoint] of routes) {
+      await call(`${base.get(service)}${path}`);
+      assert.equal(fake.requests.at(-1)?.endpoint, endpoint, `${service}${path}`);
+    }
   });
 });
 

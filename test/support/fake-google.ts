@@ -510,6 +510,8 @@ export class FakeGoogle {
       `sts=${this.url}/sts`,
       `iamcredentials=${this.url}/iamcredentials`,
       `generativelanguage=${this.url}/generativelanguage`,
+      // One base for every Vertex AI location: the location is in the path.
+      `aiplatform=${this.url}/aiplatform`,
     ].join('\n');
   }
 
