@@ -10,7 +10,7 @@ import { verifyGeminiApi } from './verify/gemini-api.ts';
 import { verifyVertex } from './verify/vertex.ts';
 
 /** The model Vertex AI verification looks up when verify_model is unset. */
-export const DEFAULT_VERTEX_MODEL = 'gemini-2.5-flash';
+const DEFAULT_VERTEX_MODEL = 'gemini-2.5-flash';
 
 /** What verify checks. */
 export type VerifyTarget =

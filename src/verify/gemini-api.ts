@@ -34,7 +34,7 @@ async function tokenInfoIfKnown(accessToken: string, context: GoogleContext): Pr
 }
 
 /** The listed entry of `name` (`models/ID`); an error with similar names if it is not listed. */
-export function requireModel(name: string, listed: readonly ListedModel[]): ListedModel {
+function requireModel(name: string, listed: readonly ListedModel[]): ListedModel {
   const found = listed.find((entry) => entry.name === name);
   if (found) return found;
   const models = listed.map((entry) => entry.name);
