@@ -7,6 +7,8 @@ export interface AdcFacts {
   readonly quotaProjectId: string | undefined;
   /** The services the credentials file refreshes through: gcloud must be told of overrides, it does not read them from the file. */
   readonly endpoints: Endpoints;
+  /** With gemini_api: vertex, the Vertex AI location: later steps' Google Gen AI SDK then calls Vertex AI there. */
+  readonly vertexLocation?: string | undefined;
 }
 
 /**
@@ -25,6 +27,9 @@ export function adcEnvironment(facts: AdcFacts): [string, string][] {
     [overridden.has('oauth2') ? tokenUrl(facts.endpoints) : undefined, ['CLOUDSDK_AUTH_TOKEN_HOST']],
     [overridden.has('sts') ? `${base.sts}/` : undefined, ['CLOUDSDK_API_ENDPOINT_OVERRIDES_STS']],
     [overridden.has('iamcredentials') ? `${base.iamcredentials}/` : undefined, ['CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS']],
+    // The Gen AI SDKs (Python google-genai, JS @google/genai) read these, with GOOGLE_CLOUD_PROJECT; JS takes only "true" as true.
+    [facts.vertexLocation ? 'true' : undefined, ['GOOGLE_GENAI_USE_VERTEXAI']],
+    [facts.vertexLocation, ['GOOGLE_CLOUD_LOCATION']],
   ];
   return groups.flatMap(([value, names]) => (value ? names.map((name): [string, string] => [name, value]) : []));
 }
