@@ -27,9 +27,10 @@ export function authSettings(inputs: Inputs): AuthSettings {
     requireSameUniverse(credential.json, inputs.universe);
     if (impersonation) checkImpersonationOf(credential.json, impersonation);
   }
-  if (impersonation?.delegates.length && federatedFile(credential)) {
+  // An external_account credentials_json says the same when it is asked to (externalAccount.impersonating).
+  if (impersonation?.delegates.length && credential.kind === 'workload_identity') {
     throw new ActionError(
-      `The input delegates cannot be used with ${credential.kind === 'workload_identity' ? 'workload_identity_provider' : 'an external_account credentials_json'}: later steps refresh from an external_account credentials file, whose service_account_impersonation_url names one service account and no delegation chain.`,
+      'The input delegates cannot be used with workload_identity_provider: later steps refresh from an external_account credentials file, whose service_account_impersonation_url names one service account and no delegation chain.',
       `Grant the federated identity roles/iam.workloadIdentityUser on ${impersonation.serviceAccount} itself and leave delegates unset.`,
     );
   }
@@ -71,18 +72,11 @@ function impersonationTarget(inputs: Inputs): ImpersonationTarget | undefined {
 
 /** Impersonating on top of a file that already impersonates would be a second, silent hop. */
 function checkImpersonationOf(json: CredentialsJson, impersonation: ImpersonationTarget): void {
-  const already = json.type === 'impersonated_service_account' || json.type === 'external_account' ? impersonatedAccountOf(json.service_account_impersonation_url as string | undefined) : undefined;
-  if (!already) return;
+  if (json.type !== 'impersonated_service_account') return;
   throw new ActionError(
-    `The credentials_json already impersonates ${already}, and the input service_account asks to impersonate ${impersonation.serviceAccount} on top of it.`,
-    json.type === 'external_account'
-      ? 'Leave service_account unset to use the configuration as it is, or remove service_account_impersonation_url from it and set service_account.'
-      : "Leave service_account unset to use the file as it is, or pass the file's source_credentials as credentials_json together with service_account and delegates.",
+    `The credentials_json already impersonates ${impersonatedAccountOf(json.service_account_impersonation_url as string)}, and the input service_account asks to impersonate ${impersonation.serviceAccount} on top of it.`,
+    "Leave service_account unset to use the file as it is, or pass the file's source_credentials as credentials_json together with service_account and delegates.",
   );
-}
-
-function federatedFile(credential: CredentialChoice): boolean {
-  return credential.kind === 'workload_identity' || credential.json.type === 'external_account';
 }
 
 /**

@@ -81,7 +81,7 @@ export const externalAccount: CredentialType<ExternalAccountJson> = {
     if (own || target.delegates.length) {
       throw new ActionError(
         `The ${TYPE} credentials_json cannot impersonate ${target.serviceAccount} ${own ? `on top of ${own}, which it impersonates already` : 'through delegates'}: its credentials file for later steps names one service account to impersonate, and no chain.`,
-        `Impersonate one service account: grant the federated identity roles/iam.workloadIdentityUser on ${target.serviceAccount} and name it alone, in service_account_impersonation_url or in the input service_account.`,
+        `Impersonate one service account, named once: leave service_account (and delegates) unset to use the configuration as it is, or remove its service_account_impersonation_url and set service_account; grant the federated identity roles/iam.workloadIdentityUser on that account itself.`,
       );
     }
     return externalAccountSource(json, options, target);

@@ -123,9 +123,9 @@ describe('external_account impersonation', () => {
 
   it('refuses service_account on top of a configuration that impersonates already, and delegates, before any request', async () => {
     const impersonating = await runAction(fake, { credentials_json: JSON.stringify(fileConfig({ service_account_impersonation_url: impersonationUrl(SA) })), service_account: 'other@my-project.iam.gserviceaccount.com' });
-    assert.match(failure(impersonating.main), new RegExp(`already impersonates ${SA}, and the input service_account asks to impersonate other@my-project.*Fix: Leave service_account unset to use the configuration as it is, or remove service_account_impersonation_url`));
+    assert.match(failure(impersonating.main), new RegExp(`The external_account credentials_json cannot impersonate other@my-project\\.iam\\.gserviceaccount\\.com on top of ${SA}, which it impersonates already: .*Fix: Impersonate one service account, named once: leave service_account \\(and delegates\\) unset to use the configuration as it is, or remove its service_account_impersonation_url`));
     const delegated = await runAction(fake, { credentials_json: JSON.stringify(fileConfig()), service_account: SA, delegates: 'hop@my-project.iam.gserviceaccount.com' });
-    assert.match(failure(delegated.main), /The input delegates cannot be used with an external_account credentials_json: later steps refresh from an external_account credentials file/);
+    assert.match(failure(delegated.main), new RegExp(`The external_account credentials_json cannot impersonate ${SA} through delegates: its credentials file for later steps names one service account`));
     assert.deepEqual(fake.requests, []);
   });
 });
