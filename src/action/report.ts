@@ -19,6 +19,8 @@ export interface RunResult {
 
 export function setOutputs(result: RunResult): void {
   core.setOutput('access_token', result.token.accessToken);
+  // google-github-actions/auth's name for it: the same string, masked as the token already is.
+  core.setOutput('auth_token', result.token.accessToken);
   core.setOutput('expires_at', isoSeconds(result.token.expiresAt));
   core.setOutput('auth_type', result.authType);
   core.setOutput('principal', result.principal ?? '');
