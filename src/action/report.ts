@@ -13,6 +13,8 @@ export interface RunResult {
   readonly projectId: string | undefined;
   readonly quotaProjectId: string | undefined;
   readonly credentialsFilePath: string | undefined;
+  /** This step's own gemini-auth-token, by its path: a job with several identities calls each by its own. */
+  readonly tokenCommand: string;
   readonly cacheHit: boolean;
   readonly verification: Verification | undefined;
 }
@@ -26,6 +28,7 @@ export function setOutputs(result: RunResult): void {
   core.setOutput('principal', result.principal ?? '');
   core.setOutput('project_id', result.projectId ?? '');
   core.setOutput('credentials_file_path', result.credentialsFilePath ?? '');
+  core.setOutput('token_command', result.tokenCommand);
   core.setOutput('cache_hit', String(result.cacheHit));
   if (result.verification) core.setOutput('models', JSON.stringify(result.verification.models));
 }
