@@ -3,6 +3,8 @@ export interface AdcFacts {
   readonly credentialsFilePath: string | undefined;
   readonly projectId: string | undefined;
   readonly quotaProjectId: string | undefined;
+  /** With gemini_api: vertex, the Vertex AI location: later steps' Google Gen AI SDK then calls Vertex AI there. */
+  readonly vertexLocation?: string | undefined;
 }
 
 /**
@@ -15,6 +17,9 @@ export function adcEnvironment(facts: AdcFacts): [string, string][] {
     [facts.credentialsFilePath, ['GOOGLE_APPLICATION_CREDENTIALS', 'CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE', 'GOOGLE_GHA_CREDS_PATH']],
     [facts.projectId, ['CLOUDSDK_CORE_PROJECT', 'CLOUDSDK_PROJECT', 'GCLOUD_PROJECT', 'GCP_PROJECT', 'GOOGLE_CLOUD_PROJECT']],
     [facts.quotaProjectId, ['GOOGLE_CLOUD_QUOTA_PROJECT', 'CLOUDSDK_BILLING_QUOTA_PROJECT']],
+    // The Gen AI SDKs (Python google-genai, JS @google/genai) read these, with GOOGLE_CLOUD_PROJECT; JS takes only "true" as true.
+    [facts.vertexLocation ? 'true' : undefined, ['GOOGLE_GENAI_USE_VERTEXAI']],
+    [facts.vertexLocation, ['GOOGLE_CLOUD_LOCATION']],
   ];
   return groups.flatMap(([value, names]) => (value ? names.map((name): [string, string] => [name, value]) : []));
 }

@@ -21,6 +21,8 @@ export const INPUT_DEFAULTS = {
   cleanup_credentials: 'true',
   verify: 'false',
   verify_model: '',
+  gemini_api: 'generativelanguage',
+  vertex_location: 'global',
   cache: 'false',
   cache_encryption_key: '',
   min_token_lifetime: '600',
@@ -33,6 +35,9 @@ export const INPUT_DEFAULTS = {
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
 export type InputReader = (name: InputName) => string;
+
+/** Which Gemini API verify checks and later steps are set up for: the Gemini API, or Gemini on Vertex AI. */
+export type GeminiApi = 'generativelanguage' | 'vertex';
 
 export interface Inputs {
   credentialsJson: string;
@@ -50,6 +55,8 @@ export interface Inputs {
   cleanupCredentials: boolean;
   verify: boolean;
   verifyModel: string;
+  geminiApi: GeminiApi;
+  vertexLocation: string;
   cache: boolean;
   cacheEncryptionKey: string;
   minTokenLifetimeSeconds: number;
@@ -83,6 +90,8 @@ export function readInputs(read: InputReader, readBoolean: BooleanReader = parse
     cleanupCredentials: flag('cleanup_credentials'),
     verify: flag('verify'),
     verifyModel: value('verify_model'),
+    geminiApi: parseGeminiApi(value('gemini_api')),
+    vertexLocation: parseVertexLocation(value('vertex_location')),
     cache: flag('cache'),
     cacheEncryptionKey: read('cache_encryption_key'),
     minTokenLifetimeSeconds: parseDuration('min_token_lifetime', value('min_token_lifetime'), 0, 43200),
@@ -92,6 +101,16 @@ export function readInputs(read: InputReader, readBoolean: BooleanReader = parse
     universe: parseUniverse(value('universe')),
     endpoints: value('endpoints'),
   };
+}
+
+/** Inputs that are valid but do nothing as set: worth a warning, not a failure. */
+export function inputWarnings(inputs: Inputs): string[] {
+  const warnings: string[] = [];
+  if (inputs.verifyModel && !inputs.verify) warnings.push('verify_model is set but verify is false, so no model is checked. Set verify: true to check it.');
+  if (inputs.vertexLocation !== INPUT_DEFAULTS.vertex_location && inputs.geminiApi !== 'vertex') {
+    warnings.push(`vertex_location is ${inputs.vertexLocation}, but gemini_api is ${inputs.geminiApi}, so the location is not used. Set gemini_api: vertex for Gemini on Vertex AI.`);
+  }
+  return warnings;
 }
 
 /** Comma- or newline-separated values, blanks dropped. */
@@ -172,6 +191,28 @@ export function parseDuration(name: string, text: string, min: number, max: numb
     );
   }
   return seconds;
+}
+
+function parseGeminiApi(text: string): GeminiApi {
+  const api = text.trim();
+  if (api === 'generativelanguage' || api === 'vertex') return api;
+  throw new ActionError(
+    `The input gemini_api must be generativelanguage or vertex, not "${api.slice(0, 40)}".`,
+    'Use generativelanguage for the Gemini API (generativelanguage.googleapis.com) or vertex for Gemini on Vertex AI (aiplatform.googleapis.com).',
+  );
+}
+
+/**
+ * `global`, a multi-region (`us`, `eu`) or a region like `us-central1`. Checked strictly:
+ * the location becomes part of a host name, and a loose one could send the token elsewhere.
+ */
+function parseVertexLocation(text: string): string {
+  const location = text.trim();
+  if (location.length <= 30 && /^(?:global|us|eu|[a-z]+(?:-[a-z]+)+\d{1,2})$/.test(location)) return location;
+  throw new ActionError(
+    `The input vertex_location "${location.slice(0, 40)}" is not a Vertex AI location.`,
+    'Use global (the default), a region such as us-central1 or europe-west4, or the multi-region us or eu; see https://cloud.google.com/vertex-ai/generative-ai/docs/learn/locations.',
+  );
 }
 
 function parseUniverse(text: string): string {

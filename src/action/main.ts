@@ -10,8 +10,10 @@ import { resolveSource } from '../credentials/resolve.ts';
 import { failureMessage } from '../errors.ts';
 import { credentialsDirectory, isInsideWorkspace, runnerTemp, writeSecretJson } from '../files/secret-file.ts';
 import { httpPolicy } from '../google/http.ts';
+import type { GoogleContext } from '../google/protocol.ts';
+import { inputWarnings } from '../inputs.ts';
 import { authSettings } from '../settings.ts';
-import { verifyAccess } from '../verify.ts';
+import { verifyAccess, verifyTarget, type Verification, type VerifyRequest } from '../verify.ts';
 import { own } from './cleanup-state.ts';
 import { readActionInputs } from './inputs.ts';
 import { runnerLog as log } from './log.ts';
@@ -46,12 +48,15 @@ async function authenticate(): Promise<void> {
   maskRawInput(core.getInput('cache_encryption_key'), log.mask);
 
   const inputs = readActionInputs();
-  if (inputs.verifyModel && !inputs.verify) core.warning('verify_model is set but verify is false, so no model is checked. Set verify: true to check it.');
+  for (const warning of inputWarnings(inputs)) core.warning(warning);
   const settings = authSettings(inputs);
   const { endpoints } = settings;
   const source = resolveSource(settings, () => githubOidcSupplier(process.env, log));
   const projectId = inputs.projectId || source.projectId;
   const quotaProjectId = inputs.quotaProjectId || source.quotaProjectId || projectId;
+  const target = inputs.verify ? verifyTarget(inputs, projectId) : undefined;
+  const vertexLocation = inputs.geminiApi === 'vertex' ? inputs.vertexLocation : undefined;
+  if (vertexLocation && !projectId) core.warning('gemini_api is vertex, but no project is known, so GOOGLE_CLOUD_PROJECT is not exported and the Google Gen AI SDK will not know which project to call. Set the input project_id.');
   const cacheIdentity = inputs.cache ? tokenCacheIdentity(source.cacheBinding, source.authType, inputs.cacheEncryptionKey, { endpoints: endpoints.base, quotaProjectId }) : undefined;
   core.startGroup(`Authenticating with ${source.description}`);
 
@@ -81,7 +86,7 @@ async function authenticate(): Promise<void> {
   if (notOnPath) core.warning(notOnPath);
   else core.addPath(installed.bin);
 
-  const verification = inputs.verify ? await verifyAccess({ accessToken: token.accessToken, authType: source.authType, quotaProjectId, verifyModel: inputs.verifyModel }, context) : undefined;
+  const verification = target ? await verified({ accessToken: token.accessToken, authType: source.authType, quotaProjectId, principal: token.principal, member: token.member, target }, context) : undefined;
 
   core.endGroup();
 
@@ -92,6 +97,7 @@ async function authenticate(): Promise<void> {
     projectId,
     quotaProjectId,
     credentialsFilePath,
+    vertexLocation,
     tokenCommand: installed.command,
     cacheHit: cached !== undefined,
     verification,
@@ -103,4 +109,14 @@ async function authenticate(): Promise<void> {
   if (shortLived) core.warning(shortLived);
   await writeSummary(result);
   if (cache && !cached) await cache.save(token);
+}
+
+/** The verification, or its error after the output verified is set to false, for steps that continue on error. */
+async function verified(request: VerifyRequest, context: GoogleContext): Promise<Verification> {
+  try {
+    return await verifyAccess(request, context);
+  } catch (error) {
+    core.setOutput('verified', 'false');
+    throw error;
+  }
 }

@@ -4,6 +4,7 @@ import { generateAccessTokenUrl } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { generateAccessToken, IAM_SERVICE } from '../google/iam.ts';
+import { iamMember } from '../iam-member.ts';
 import type { MintedToken } from '../token.ts';
 import type { FileSettings } from './adc-file.ts';
 import type { ImpersonationTarget, MintContext, TokenSource } from './types.ts';
@@ -50,7 +51,7 @@ function explainImpersonationError(error: GoogleError, sourcePrincipal: string, 
   if (status === 403) {
     const federated = sourcePrincipal.startsWith('principal');
     const role = federated ? 'roles/iam.workloadIdentityUser' : 'roles/iam.serviceAccountTokenCreator';
-    const member = federated ? sourcePrincipal : `${sourcePrincipal.endsWith('.gserviceaccount.com') ? 'serviceAccount' : 'user'}:${sourcePrincipal}`;
+    const member = iamMember(sourcePrincipal);
     const who = /^[A-Z_]+$/.test(sourcePrincipal) ? 'The source credentials' : sourcePrincipal;
     return new ActionError(
       `${who} may not impersonate ${account}: iam.serviceAccounts.getAccessToken was denied (${said}).`,

@@ -75,9 +75,9 @@ export function workloadIdentitySource(federation: Federation, options: SourceOp
       }
       const { sub, repository } = decodeJwtClaims(subject);
       const expiresAt = federatedExpiry(federated.expiresAt, subject);
-      if (!target) return { accessToken: federated.accessToken, expiresAt, principal: typeof sub === 'string' ? sub : undefined, scopes: federated.scopes };
-      // The member to name if impersonation is denied: the usual grant is to the repository's principal set.
+      // The member to name where a grant is missing: the usual grant is to the repository's principal set.
       const member = typeof repository === 'string' ? `principalSet://iam.googleapis.com/${provider.pool}/attribute.repository/${repository}` : `principal://iam.googleapis.com/${provider.pool}/subject/${String(sub)}`;
+      if (!target) return { accessToken: federated.accessToken, expiresAt, principal: typeof sub === 'string' ? sub : undefined, member, scopes: federated.scopes };
       return impersonate(federated.accessToken, member, target, context);
     },
     // An external_account file whose credential source fetches a fresh subject token, so client libraries refresh by themselves.

@@ -86,7 +86,7 @@ describe('authorized_user credentials', () => {
     assert.equal(main.outputs.auth_type, 'authorized_user');
   });
 
-  it('with verify, lists every page of models with x-goog-user-project and reads tokeninfo', async () => {
+  it('with verify, lists every page of models with x-goog-user-project, reads tokeninfo, and counts tokens with verify_model', async () => {
     fake.maxPageSize = 3;
     const { main } = await runAction(fake, { credentials_json: JSON.stringify(user.json), verify: 'true', verify_model: 'gemini-2.5-flash' });
     assert.equal(main.code, 0, main.stdout);
@@ -95,8 +95,10 @@ describe('authorized_user credentials', () => {
     assert.equal(fake.count('token'), 1);
     assert.equal(fake.count('tokeninfo'), 1);
     assert.equal(fake.count('models'), pages);
-    assert.equal(fake.requests.length, 2 + pages);
-    for (const request of fake.requests.filter((r) => r.endpoint === 'models')) {
+    assert.equal(fake.count('countTokens'), 1);
+    assert.equal(fake.requests.length, 2 + pages + 1);
+    assert.equal(main.outputs.verified, 'true');
+    for (const request of fake.requests.filter((r) => r.endpoint === 'models' || r.endpoint === 'countTokens')) {
       assert.equal(request.headers['x-goog-user-project'], 'gemini-project');
       assert.equal(request.headers.authorization, `Bearer ${main.outputs.access_token}`);
     }

@@ -1,5 +1,5 @@
-// A loopback fake of Google's OAuth 2.0 / STS / IAM Credentials / Generative Language
-// endpoints and of GitHub's OIDC token endpoint, for the action's tests.
+// A loopback fake of Google's OAuth 2.0 / STS / IAM Credentials / Generative Language /
+// Vertex AI endpoints and of GitHub's OIDC token endpoint, for the action's tests.
 //
 // It aims at faithful answers: the same status codes, the same JSON shapes
 // (`{"error","error_description"}` for OAuth-style endpoints, `{"error":{code,message,status,details}}`
@@ -20,6 +20,12 @@ export type Endpoint =
   | 'introspect'
   | 'iamcredentials'
   | 'models'
+  /** Gemini API `POST /v1beta/models/MODEL:countTokens`. */
+  | 'countTokens'
+  /** Vertex AI `GET /v1/publishers/PUBLISHER/models/MODEL` (publishers.models.get). */
+  | 'publisherModel'
+  /** Vertex AI `POST /v1/projects/P/locations/L/publishers/PUBLISHER/models/MODEL:countTokens`. */
+  | 'vertexCountTokens'
   | 'oidc'
   | 'metadata'
   | 'jwks'
@@ -138,6 +144,8 @@ export interface AddProviderOptions {
 export interface FakeGoogleOptions {
   /** Initial model list (names like `models/gemini-2.5-flash`). */
   models?: string[];
+  /** Vertex AI publisher models of `google` (ids like `gemini-2.5-flash`) and the locations that serve each. */
+  vertexModels?: Record<string, readonly string[]>;
   allowLongLifetime?: boolean;
   /** expires_in of tokens minted by /oauth2/token and STS (default 3599). */
   tokenLifetimeSeconds?: number;
@@ -163,6 +171,15 @@ export const DEFAULT_MODELS = [
   'models/aqa',
 ];
 
+/** Made-up availability: one model only in `global` (as previews often are), one not in `global`. */
+export const DEFAULT_VERTEX_MODELS: Readonly<Record<string, readonly string[]>> = {
+  'gemini-2.5-flash': ['global', 'us-central1', 'europe-west4', 'asia-northeast1'],
+  'gemini-2.5-pro': ['global', 'us-central1', 'europe-west4'],
+  'gemini-2.5-flash-lite': ['global', 'us-central1'],
+  'gemini-2.0-flash': ['us-central1', 'europe-west4'],
+  'gemini-3-pro-preview': ['global'],
+};
+
 const GRANT_REFRESH = 'refresh_token';
 const GRANT_JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const GRANT_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -174,6 +191,13 @@ const GCLOUD_CLIENT_PROJECT = '764086051850';
 /** gcloud's OAuth client (public, in its source): it authenticates STS refresh and introspection calls. */
 export const GCLOUD_CLIENT_ID = '32555940559.apps.googleusercontent.com';
 export const GCLOUD_CLIENT_SECRET = 'ZmssLNjJy2998hD4CTg2ejr2';
+/** A Google API as its error bodies name it. */
+interface GoogleApi {
+  service: string;
+  title: string;
+}
+const GENERATIVE_LANGUAGE: GoogleApi = { service: 'generativelanguage.googleapis.com', title: 'Generative Language API' };
+const VERTEX_AI: GoogleApi = { service: 'aiplatform.googleapis.com', title: 'Vertex AI API' };
 const REAL_TOKEN_URLS = ['https://oauth2.googleapis.com/token', 'https://www.googleapis.com/oauth2/v4/token'];
 const PROVIDER_RE = /^projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([^/]+)\/providers\/([^/]+)$/;
 
@@ -433,6 +457,12 @@ export class FakeGoogle {
   disabledApiProjects = new Set<string>();
   /** Quota projects the caller may not use (no serviceusage.services.use): 403 USER_PROJECT_DENIED. */
   userProjectDenied = new Set<string>();
+  /** Principals (emails or `principal://…`) whose Gemini API countTokens is refused with 403 while listing works. */
+  countTokensDenied = new Set<string>();
+  /** Vertex AI: model id → the locations that serve it. `reset()` restores the defaults. */
+  vertexModels: Map<string, Set<string>>;
+  /** Projects (ids or numbers, as the requests name them) whose Vertex AI API is "disabled". */
+  vertexDisabledProjects = new Set<string>();
   allowLongLifetime: boolean;
   tokenLifetimeSeconds: number;
   private readonly defaultTokenLifetimeSeconds: number;
@@ -456,10 +486,14 @@ export class FakeGoogle {
   private saKeys = new Map<string, SaKeyRecord>(); // by private_key_id
   private providers = new Map<string, FakeProvider>();
   private grants = new Map<string, Set<string>>(); // SA email → principals
+  private vertexUsers = new Map<string, Set<string>>(); // project → principals with aiplatform.endpoints.predict
+  private readonly initialVertexModels: Readonly<Record<string, readonly string[]>>;
   private githubKey = pooledKeyPair(0);
 
   constructor(options: FakeGoogleOptions = {}) {
     this.models = [...(options.models ?? DEFAULT_MODELS)];
+    this.initialVertexModels = options.vertexModels ?? DEFAULT_VERTEX_MODELS;
+    this.vertexModels = vertexModelMap(this.initialVertexModels);
     this.allowLongLifetime = options.allowLongLifetime ?? false;
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3599;
     this.defaultTokenLifetimeSeconds = this.tokenLifetimeSeconds;
@@ -501,6 +535,8 @@ export class FakeGoogle {
       `sts=${this.url}/sts`,
       `iamcredentials=${this.url}/iamcredentials`,
       `generativelanguage=${this.url}/generativelanguage`,
+      // One base for every Vertex AI location: the location is in the path.
+      `aiplatform=${this.url}/aiplatform`,
     ].join('\n');
   }
 
@@ -633,6 +669,16 @@ export class FakeGoogle {
     this.grants.set(serviceAccountEmail, set);
   }
 
+  /**
+   * Grant aiplatform.endpoints.predict (as roles/aiplatform.user does) on `project` to
+   * `principal`, written as for grantTokenCreator.
+   */
+  grantVertexUser(project: string, principal: string): void {
+    const set = this.vertexUsers.get(project) ?? new Set<string>();
+    set.add(principal.replace(/^(user|serviceAccount):/, ''));
+    this.vertexUsers.set(project, set);
+  }
+
   /** `principalSet://…/attribute.repository/OWNER/REPO` for a provider's pool. */
   principalSetForRepository(provider: FakeProvider, repository: string): string {
     return `principalSet://iam.googleapis.com/${provider.pool}/attribute.repository/${repository}`;
@@ -724,7 +770,7 @@ export class FakeGoogle {
 
   /**
    * Between tests of one file: forgets the requests and faults and restores the
-   * settings tests tune, keeping users, keys, providers and grants.
+   * settings tests tune, keeping users, keys, providers and grants (Vertex AI ones too).
    */
   reset(): void {
     this.requests.length = 0;
@@ -732,6 +778,9 @@ export class FakeGoogle {
     this.maxPageSize = 1000;
     this.tokenLifetimeSeconds = this.defaultTokenLifetimeSeconds;
     this.oidcClaims = {};
+    this.countTokensDenied.clear();
+    this.vertexModels = vertexModelMap(this.initialVertexModels);
+    this.vertexDisabledProjects.clear();
   }
 
   async close(): Promise<void> {
@@ -812,6 +861,12 @@ export class FakeGoogle {
         return this.generateAccessToken(incoming);
       case 'models':
         return this.modelsRoute(incoming);
+      case 'countTokens':
+        return this.countTokens(incoming);
+      case 'publisherModel':
+        return this.publisherModel(incoming);
+      case 'vertexCountTokens':
+        return this.vertexCountTokens(incoming);
       case 'oidc':
         return this.oidc(incoming);
       case 'jwks':
@@ -1162,18 +1217,7 @@ export class FakeGoogle {
   private mayImpersonate(actor: IssuedToken | string, target: string): boolean {
     const granted = this.grants.get(target);
     if (!granted) return false;
-    if (typeof actor === 'string') return granted.has(actor);
-    if (granted.has(actor.principal)) return true;
-    if (actor.kind !== 'federated' || !actor.pool) return false;
-    const prefix = `principalSet://iam.googleapis.com/${actor.pool}/`;
-    for (const grant of granted) {
-      if (!grant.startsWith(prefix)) continue;
-      const rest = grant.slice(prefix.length);
-      if (rest === '*') return true;
-      const am = /^attribute\.([^/]+)\/(.+)$/.exec(rest);
-      if (am && actor.claims && String(actor.claims[am[1]!]) === am[2]) return true;
-    }
-    return false;
+    return typeof actor === 'string' ? granted.has(actor) : isGrantedTo(granted, actor);
   }
 
   private unauthenticated(why: 'missing' | 'unknown' | 'expired', service: string, method: string): Reply {
@@ -1213,7 +1257,7 @@ export class FakeGoogle {
     const caller = this.lookupBearer(incoming);
     if (typeof caller === 'string') return this.unauthenticated(caller, service, method);
     if (!scopeAllowsGenerativeLanguage(caller.scopes)) return insufficientScopes(service, method);
-    const quota = this.checkQuotaProject(incoming, caller);
+    const quota = this.checkConsumer(incoming, caller, GENERATIVE_LANGUAGE, this.disabledApiProjects);
     if (quota) return quota;
 
     if (single) {
@@ -1251,9 +1295,19 @@ export class FakeGoogle {
     return json(200, answer);
   }
 
-  /** The project that pays for the call: x-goog-user-project, else the credential's own project. */
-  private checkQuotaProject(incoming: Incoming, caller: IssuedToken): Reply | undefined {
-    const service = 'generativelanguage.googleapis.com';
+  /**
+   * The project that pays for the call (the consumer) and whether it may: x-goog-user-project,
+   * else for methods on a resource (`resourceProject`) that resource's project, else the
+   * credential's own project. User credentials name none of their own: their calls bill gcloud's
+   * OAuth client project, where no API is enabled.
+   */
+  private checkConsumer(
+    incoming: Incoming,
+    caller: IssuedToken,
+    api: GoogleApi,
+    disabledProjects: ReadonlySet<string>,
+    resourceProject?: string,
+  ): Reply | undefined {
     let project = incoming.headers['x-goog-user-project'];
     if (project) {
       if (this.userProjectDenied.has(project)) {
@@ -1261,38 +1315,121 @@ export class FakeGoogle {
           403,
           'PERMISSION_DENIED',
           `Caller does not have required permission to use project ${project}. Grant the caller the roles/serviceusage.serviceUsageConsumer role, or a custom role with the serviceusage.services.use permission, by visiting https://console.developers.google.com/iam-admin/iam/project?project=${project} and then retry. Propagation of the new permission may take a few minutes.`,
-          [errorInfo('USER_PROJECT_DENIED', 'googleapis.com', { consumer: `projects/${project}`, service })],
+          [errorInfo('USER_PROJECT_DENIED', 'googleapis.com', { consumer: `projects/${project}`, service: api.service })],
         );
       }
+    } else if (resourceProject) {
+      project = resourceProject;
     } else if (caller.kind === 'user') {
-      // User credentials bill gcloud's OAuth client project, where this API is never enabled.
       return apiError(
         403,
         'PERMISSION_DENIED',
-        'Your application is authenticating by using local Application Default Credentials. The generativelanguage.googleapis.com API requires a quota project, which is not set by default. To learn how to set your quota project, see https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds .',
-        [errorInfo('SERVICE_DISABLED', 'googleapis.com', { consumer: `projects/${GCLOUD_CLIENT_PROJECT}`, service })],
+        `Your application is authenticating by using local Application Default Credentials. The ${api.service} API requires a quota project, which is not set by default. To learn how to set your quota project, see https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds .`,
+        [errorInfo('SERVICE_DISABLED', 'googleapis.com', { consumer: `projects/${GCLOUD_CLIENT_PROJECT}`, service: api.service })],
       );
     } else if (caller.kind === 'service_account') {
       project = /@([^.]+)\.iam\.gserviceaccount\.com$/.exec(caller.principal)?.[1];
     } else {
       project = /^principal:\/\/iam\.googleapis\.com\/projects\/(\d+)\//.exec(caller.principal)?.[1];
     }
-    if (project && this.disabledApiProjects.has(project)) {
-      const activationUrl = `https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=${project}`;
-      const message = `Generative Language API has not been used in project ${project} before or it is disabled. Enable it by visiting ${activationUrl} then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.`;
-      return apiError(403, 'PERMISSION_DENIED', message, [
-        errorInfo('SERVICE_DISABLED', 'googleapis.com', {
-          consumer: `projects/${project}`,
-          service,
-          activationUrl,
-          serviceTitle: 'Generative Language API',
-          containerInfo: project,
-        }),
-        { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message },
-        { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Google developers console API activation', url: activationUrl }] },
-      ]);
+    // The resource's own project must have the API enabled too.
+    const disabled = [project, resourceProject].find((p) => p !== undefined && disabledProjects.has(p));
+    return disabled === undefined ? undefined : serviceDisabled(api, disabled);
+  }
+
+  // --- generativelanguage countTokens ------------------------------------------------
+
+  private countTokens(incoming: Incoming): Reply {
+    const service = GENERATIVE_LANGUAGE.service;
+    const method = 'google.ai.generativelanguage.v1beta.GenerativeService.CountTokens';
+    const m = /^\/generativelanguage\/v1beta\/models\/([^/:]+):countTokens$/.exec(incoming.path);
+    if (!m) return html(404, `The requested URL <code>${incoming.path}</code> was not found on this server.`);
+    if (incoming.method !== 'POST') return apiError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed.');
+
+    const caller = this.lookupBearer(incoming);
+    if (typeof caller === 'string') return this.unauthenticated(caller, service, method);
+    if (!scopeAllowsGenerativeLanguage(caller.scopes)) return insufficientScopes(service, method);
+    const quota = this.checkConsumer(incoming, caller, GENERATIVE_LANGUAGE, this.disabledApiProjects);
+    if (quota) return quota;
+    // What the Gemini API answers for a model the caller may list but not use.
+    if (this.countTokensDenied.has(caller.principal)) return apiError(403, 'PERMISSION_DENIED', 'The caller does not have permission');
+    const text = promptText(incoming.body);
+    if (text === undefined) return apiError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.');
+    const name = `models/${m[1]!}`;
+    const supported = modelEntry(name)['supportedGenerationMethods'];
+    if (!this.models.includes(name) || !Array.isArray(supported) || !supported.includes('countTokens')) {
+      return apiError(404, 'NOT_FOUND', `${name} is not found for API version v1beta, or is not supported for countTokens. Call ListModels to see the list of available models and their supported methods.`);
     }
-    return undefined;
+    const tokens = tokenCount(text);
+    return json(200, { totalTokens: tokens, promptTokensDetails: [{ modality: 'TEXT', tokenCount: tokens }] });
+  }
+
+  // --- aiplatform (Vertex AI) ----------------------------------------------------------
+
+  /** publishers.models.get: a Model Garden model, with no project or location in the path. */
+  private publisherModel(incoming: Incoming): Reply {
+    const service = VERTEX_AI.service;
+    const m = /^\/aiplatform\/(v1|v1beta1)\/publishers\/([^/:]+)\/models\/([^/:]+)$/.exec(incoming.path);
+    if (!m) return html(404, `The requested URL <code>${incoming.path}</code> was not found on this server.`);
+    if (incoming.method !== 'GET') return apiError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed.');
+    const [version, publisher, id] = [m[1]!, m[2]!, m[3]!];
+    const method = `google.cloud.aiplatform.${version}.ModelGardenService.GetPublisherModel`;
+
+    const caller = this.lookupBearer(incoming);
+    if (typeof caller === 'string') return this.unauthenticated(caller, service, method);
+    if (!caller.scopes.includes(CLOUD_PLATFORM)) return insufficientScopes(service, method);
+    const quota = this.checkConsumer(incoming, caller, VERTEX_AI, this.vertexDisabledProjects);
+    if (quota) return quota;
+    const name = `publishers/${publisher}/models/${id}`;
+    if (publisher !== 'google' || !this.vertexModels.has(id)) {
+      return apiError(404, 'NOT_FOUND', `Publisher Model \`${name}\` is not found.`);
+    }
+    return json(200, {
+      name,
+      versionId: 'default',
+      openSourceCategory: 'PROPRIETARY',
+      launchStage: id.includes('preview') ? 'PUBLIC_PREVIEW' : 'GA',
+    });
+  }
+
+  /** countTokens on a publisher model in one location: needs aiplatform.endpoints.predict, like generating content. */
+  private vertexCountTokens(incoming: Incoming): Reply {
+    const service = VERTEX_AI.service;
+    const m = /^\/aiplatform\/(v1|v1beta1)\/(projects\/([^/:]+)\/locations\/([^/:]+)\/publishers\/([^/:]+)\/models\/([^/:]+)):countTokens$/.exec(incoming.path);
+    if (!m) return html(404, `The requested URL <code>${incoming.path}</code> was not found on this server.`);
+    if (incoming.method !== 'POST') return apiError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed.');
+    const [version, resource, project, location, publisher, id] = [m[1]!, m[2]!, m[3]!, m[4]!, m[5]!, m[6]!];
+    const method = `google.cloud.aiplatform.${version}.PredictionService.CountTokens`;
+
+    const caller = this.lookupBearer(incoming);
+    if (typeof caller === 'string') return this.unauthenticated(caller, service, method);
+    if (!caller.scopes.includes(CLOUD_PLATFORM)) return insufficientScopes(service, method);
+    const quota = this.checkConsumer(incoming, caller, VERTEX_AI, this.vertexDisabledProjects, project);
+    if (quota) return quota;
+    if (!isGrantedTo(this.vertexUsers.get(project) ?? new Set(), caller)) {
+      const permission = 'aiplatform.endpoints.predict';
+      return apiError(
+        403,
+        'PERMISSION_DENIED',
+        `Permission '${permission}' denied on resource '//aiplatform.googleapis.com/${resource}' (or it may not exist).`,
+        [errorInfo('IAM_PERMISSION_DENIED', 'aiplatform.googleapis.com', { permission, resource })],
+      );
+    }
+    const text = promptText(incoming.body);
+    if (text === undefined) return apiError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.');
+    if (publisher !== 'google' || !this.vertexModels.get(id)?.has(location)) {
+      return apiError(
+        404,
+        'NOT_FOUND',
+        `Publisher Model \`${resource}\` was not found or your project does not have access to it. Please ensure you are using a valid model version. For more information, see: https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions`,
+      );
+    }
+    const tokens = tokenCount(text);
+    return json(200, {
+      totalTokens: tokens,
+      totalBillableCharacters: text.replace(/\s/g, '').length,
+      promptTokensDetails: [{ modality: 'TEXT', tokenCount: tokens }],
+    });
   }
 
   // --- GitHub OIDC --------------------------------------------------------------
@@ -1308,6 +1445,68 @@ export class FakeGoogle {
     const jwk = this.githubKey.publicKey.export({ format: 'jwk' });
     return json(200, { keys: [{ ...jwk, kid: this.githubKid, x5t: this.githubKid, alg: 'RS256', use: 'sig' }] });
   }
+}
+
+/** A grant names the caller: by its email or `principal://…`, or by a `principalSet://` of its pool (all of it, or one attribute value). */
+function isGrantedTo(granted: ReadonlySet<string>, actor: IssuedToken): boolean {
+  if (granted.has(actor.principal)) return true;
+  if (actor.kind !== 'federated' || !actor.pool) return false;
+  const prefix = `principalSet://iam.googleapis.com/${actor.pool}/`;
+  for (const grant of granted) {
+    if (!grant.startsWith(prefix)) continue;
+    const rest = grant.slice(prefix.length);
+    if (rest === '*') return true;
+    const am = /^attribute\.([^/]+)\/(.+)$/.exec(rest);
+    if (am && actor.claims && String(actor.claims[am[1]!]) === am[2]) return true;
+  }
+  return false;
+}
+
+function serviceDisabled(api: GoogleApi, project: string): Reply {
+  const activationUrl = `https://console.developers.google.com/apis/api/${api.service}/overview?project=${project}`;
+  const message = `${api.title} has not been used in project ${project} before or it is disabled. Enable it by visiting ${activationUrl} then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.`;
+  return apiError(403, 'PERMISSION_DENIED', message, [
+    errorInfo('SERVICE_DISABLED', 'googleapis.com', {
+      consumer: `projects/${project}`,
+      service: api.service,
+      activationUrl,
+      serviceTitle: api.title,
+      containerInfo: project,
+    }),
+    { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message },
+    { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Google developers console API activation', url: activationUrl }] },
+  ]);
+}
+
+/** The text of a countTokens body `{"contents": [{"role"?, "parts": [{"text"}, …]}, …]}`, or undefined when it has none. */
+function promptText(body: string): string | undefined {
+  let request: unknown;
+  try {
+    request = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const contents = isRecord(request) ? request['contents'] : undefined;
+  if (!Array.isArray(contents) || contents.length === 0) return undefined;
+  const texts: string[] = [];
+  for (const content of contents) {
+    const parts = isRecord(content) ? content['parts'] : undefined;
+    if (!Array.isArray(parts) || parts.length === 0) return undefined;
+    for (const part of parts) {
+      if (!isRecord(part) || typeof part['text'] !== 'string') return undefined;
+      texts.push(part['text']);
+    }
+  }
+  return texts.join('\n');
+}
+
+/** Made up, but in Google's ballpark: about four characters a token, at least one. */
+function tokenCount(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+function vertexModelMap(models: Readonly<Record<string, readonly string[]>>): Map<string, Set<string>> {
+  return new Map(Object.entries(models).map(([id, locations]) => [id, new Set(locations)]));
 }
 
 function insufficientScopes(service: string, method: string): Reply {
@@ -1333,7 +1532,8 @@ function classify(path: string, headers: Record<string, string>): Endpoint {
   if (path === '/sts/v1/token' || path === '/sts/v1/oauthtoken') return 'sts';
   if (path === '/sts/v1/introspect') return 'introspect';
   if (path.startsWith('/iamcredentials/')) return 'iamcredentials';
-  if (path.startsWith('/generativelanguage/')) return 'models';
+  if (path.startsWith('/generativelanguage/')) return path.endsWith(':countTokens') ? 'countTokens' : 'models';
+  if (path.startsWith('/aiplatform/')) return path.endsWith(':countTokens') ? 'vertexCountTokens' : 'publisherModel';
   if (path === '/github/oidc') return 'oidc';
   if (path === '/github/.well-known/jwks') return 'jwks';
   return 'unknown';
