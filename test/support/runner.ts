@@ -299,6 +299,8 @@ export interface JobStep {
   script: string;
   inputs?: Record<string, string>;
   env?: Record<string, string>;
+  /** More env from the earlier steps' results, as `${{ steps.ID.outputs.NAME }}` expressions give it. */
+  envFromSteps?: (earlier: readonly (StepResult | null)[]) => Record<string, string>;
   unset?: string[];
   /**
    * Pairs a post step with its main step: state saved by a step goes to its action id and
@@ -365,7 +367,7 @@ export async function runJob(steps: JobStep[], common: JobOptions = {}): Promise
       }
       const id = actionId(step);
       // Step env wins over GITHUB_ENV, which wins over the job's env.
-      const env = { ...common.env, ...exported, ...step.env };
+      const env = { ...common.env, ...exported, ...step.env, ...step.envFromSteps?.(results) };
       env['PATH'] = [...addedPath, step.env?.['PATH'] ?? basePath].join(path.delimiter);
       const options: StepOptions = { env, workspace, runnerTemp, home, state: stateByAction.get(id) ?? {} };
       if (step.inputs) options.inputs = step.inputs;
