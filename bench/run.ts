@@ -77,7 +77,7 @@ const runnerTemp = mkdtempSync(join(scratch, 'runner-temp-'));
 
 /** Runs the main step once, untimed, and returns the token command's state folder it made. */
 async function setUpTokenFolder(inputs: Record<string, string>, env: Record<string, string> = {}, endpoints = base.endpoints): Promise<string> {
-  const result = await runStep(MAIN, { inputs: { ...base, endpoints, ...inputs }, env, runnerTemp });
+  const result = await runStep(MAIN, { inputs: { endpoints, ...inputs }, env, runnerTemp });
   const bin = result.addedPath[0];
   if (result.code !== 0 || !bin) throw new Error(`setting up the token command failed: ${result.errors.join(' ')}`);
   return dirname(bin);
@@ -154,7 +154,7 @@ async function primeCli(layer: LatencyLayer): Promise<Step> {
   return step;
 }
 
-/** The flows measured against their own floors; `latency` adds the targets that issue 10 sets under latency. */
+/** The flows measured against their own floors, with their targets: the main step's applies under the runner latency model only. */
 function pairedFlows(model: LatencyModel): PairedFlow[] {
   const step = (inputs: Record<string, string>, oidc = false): PairedFlow['step'] => async (layer) => ({
     script: MAIN,
@@ -221,7 +221,7 @@ for (const row of rows) {
   console.log(`| ${row.name} | ${row.median.toFixed(1)} | ${row.p95.toFixed(1)} | ${(row.median / floor).toFixed(2)} | ${withoutRequests.toFixed(2)} | ${row.rssMiB.toFixed(1)} | ${row.requests} |`);
 }
 for (const [title, , pairedRows] of paired) {
-  console.log(`\nEach flow beside its floor, ${title}: the floor is a bare \`node\` making the same requests through the same hosts with Node's default agent, the requests of one stage together (${RUNS} runs each, step and floor in turns).\n`);
+  console.log(`\nEach flow beside its floor, ${title}: the floor is a bare \`node\` making the same requests through the same hosts with Node's default agent, the requests of one stage together (${RUNS} runs each, step and floor back to back, taking turns to go first; × floor is the median of the runs' step ÷ floor).\n`);
   console.log(pairedTable(pairedRows));
 }
 console.log('\n| bundle file | KiB |');

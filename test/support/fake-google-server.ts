@@ -30,7 +30,7 @@ const QUOTA_PROJECT = 'gemini-auth-demo';
 const IMPERSONATED = `gemini-ci@${QUOTA_PROJECT}.iam.gserviceaccount.com`;
 
 /** What a workflow needs, by the names it is printed and exported under. */
-function describe(fake: FakeGoogle, layer: LatencyLayer | undefined): Record<string, string> {
+function setUpDemo(fake: FakeGoogle, layer: LatencyLayer | undefined): Record<string, string> {
   const user = fake.addUser({ email: 'demo@example.com', quotaProjectId: QUOTA_PROJECT });
   const key = fake.addServiceAccountKey({ email: `gemini-key@${QUOTA_PROJECT}.iam.gserviceaccount.com`, projectId: QUOTA_PROJECT });
   const provider = fake.addProvider();
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
 
   const fake = await startFakeGoogle({ port });
   const layer = args.latency ? await startLatencyLayer(fake, RUNNER_LATENCY, port === 0 ? 0 : port + 1) : undefined;
-  const values = describe(fake, layer);
+  const values = setUpDemo(fake, layer);
   const envFile = args.dotenv;
 
   const stop = (): void => {
