@@ -59,13 +59,13 @@ export interface Inputs {
   endpoints: string;
 }
 
-/** Reads `INPUT_*` the way the runner names them (spaces to `_`, upper case). */
-export function environmentInputReader(env: NodeJS.ProcessEnv = process.env): InputReader {
-  return (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-}
+/** A yes-or-no input's value: `text` is the input, or its default where it is unset. */
+export type BooleanReader = (name: InputName, text: string) => boolean;
 
-export function readInputs(read: InputReader = environmentInputReader()): Inputs {
+/** The inputs with their defaults applied, each parsed and checked; an error names the input and the fix. */
+export function readInputs(read: InputReader, readBoolean: BooleanReader = parseBoolean): Inputs {
   const value = (name: InputName): string => read(name).trim() || INPUT_DEFAULTS[name];
+  const flag = (name: InputName): boolean => readBoolean(name, value(name));
   return {
     credentialsJson: read('credentials_json'),
     workloadIdentityProvider: value('workload_identity_provider'),
@@ -76,13 +76,13 @@ export function readInputs(read: InputReader = environmentInputReader()): Inputs
     projectId: value('project_id'),
     quotaProjectId: value('quota_project_id'),
     accessTokenLifetimeSeconds: parseDuration('access_token_lifetime', value('access_token_lifetime'), 1, 43200),
-    createCredentialsFile: parseBoolean('create_credentials_file', value('create_credentials_file')),
+    createCredentialsFile: flag('create_credentials_file'),
     credentialsFileDir: value('credentials_file_dir'),
-    exportEnvironmentVariables: parseBoolean('export_environment_variables', value('export_environment_variables')),
-    cleanupCredentials: parseBoolean('cleanup_credentials', value('cleanup_credentials')),
-    verify: parseBoolean('verify', value('verify')),
+    exportEnvironmentVariables: flag('export_environment_variables'),
+    cleanupCredentials: flag('cleanup_credentials'),
+    verify: flag('verify'),
     verifyModel: value('verify_model'),
-    cache: parseBoolean('cache', value('cache')),
+    cache: flag('cache'),
     cacheEncryptionKey: read('cache_encryption_key'),
     minTokenLifetimeSeconds: parseDuration('min_token_lifetime', value('min_token_lifetime'), 0, 43200),
     retries: parseInteger('retries', value('retries'), 0, 10),

@@ -17,6 +17,7 @@ export type Endpoint =
   | 'token'
   | 'tokeninfo'
   | 'sts'
+  | 'introspect'
   | 'iamcredentials'
   | 'models'
   | 'oidc'
@@ -82,6 +83,26 @@ export interface AddUserOptions {
   scopes?: string[];
   quotaProjectId?: string;
   refreshTokenExpiresIn?: number;
+}
+
+/** A workforce identity federation user, as `gcloud auth application-default login --login-config=…` leaves one. */
+export interface FakeWorkforceUser {
+  refreshToken: string;
+  clientId: string;
+  clientSecret: string;
+  /** `locations/global/workforcePools/POOL` */
+  pool: string;
+  subject: string;
+  /** An `external_account_authorized_user` JSON whose URLs point at this fake. */
+  json: Record<string, string>;
+}
+
+export interface AddWorkforceUserOptions {
+  pool?: string;
+  subject?: string;
+  /** Default: gcloud's own OAuth client, which gcloud puts in every file it writes and sends whatever a file says. */
+  clientId?: string;
+  clientSecret?: string;
 }
 
 export interface ServiceAccountKey {
@@ -152,6 +173,9 @@ const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt';
 const TOKEN_TYPE_ID = 'urn:ietf:params:oauth:token-type:id_token';
 /** The project of gcloud's own OAuth client: the "consumer" Google names for ADC user tokens. */
 const GCLOUD_CLIENT_PROJECT = '764086051850';
+/** gcloud's OAuth client (public, in its source): it authenticates STS refresh and introspection calls. */
+export const GCLOUD_CLIENT_ID = '32555940559.apps.googleusercontent.com';
+export const GCLOUD_CLIENT_SECRET = 'ZmssLNjJy2998hD4CTg2ejr2';
 const REAL_TOKEN_URLS = ['https://oauth2.googleapis.com/token', 'https://www.googleapis.com/oauth2/v4/token'];
 const PROVIDER_RE = /^projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([^/]+)\/providers\/([^/]+)$/;
 
@@ -431,6 +455,7 @@ export class FakeGoogle {
   private faults = new Map<Endpoint, Fault[]>();
   private users = new Map<string, FakeUser>(); // by refresh token
   private clients = new Map<string, string>(); // client id → secret
+  private workforceUsers = new Map<string, FakeWorkforceUser>(); // by refresh token
   private revokedRefreshTokens = new Set<string>();
   private saKeys = new Map<string, SaKeyRecord>(); // by private_key_id
   private providers = new Map<string, FakeProvider>();
@@ -524,6 +549,31 @@ export class FakeGoogle {
     if (options.refreshTokenExpiresIn !== undefined) user.refreshTokenExpiresIn = options.refreshTokenExpiresIn;
     this.users.set(refreshToken, user);
     this.clients.set(clientId, clientSecret);
+    return user;
+  }
+
+  addWorkforceUser(options: AddWorkforceUserOptions = {}): FakeWorkforceUser {
+    const n = this.workforceUsers.size + 1;
+    const pool = options.pool ?? 'locations/global/workforcePools/gemini-workforce';
+    const user: FakeWorkforceUser = {
+      refreshToken: randomToken('wf-refresh-', 48),
+      clientId: options.clientId ?? GCLOUD_CLIENT_ID,
+      clientSecret: options.clientSecret ?? GCLOUD_CLIENT_SECRET,
+      pool,
+      subject: options.subject ?? `workforce${n}@example.com`,
+      json: {},
+    };
+    user.json = {
+      type: 'external_account_authorized_user',
+      audience: `//iam.googleapis.com/${pool}/providers/gemini-oidc`,
+      client_id: user.clientId,
+      client_secret: user.clientSecret,
+      refresh_token: user.refreshToken,
+      token_url: `${this.url}/sts/v1/oauthtoken`,
+      token_info_url: `${this.url}/sts/v1/introspect`,
+      universe_domain: 'googleapis.com',
+    };
+    this.workforceUsers.set(user.refreshToken, user);
     return user;
   }
 
@@ -655,6 +705,7 @@ export class FakeGoogle {
   secrets(): string[] {
     return [
       ...[...this.users.values()].flatMap((user) => [user.clientSecret, user.refreshToken]),
+      ...[...this.workforceUsers.values()].flatMap((user) => [user.clientSecret, user.refreshToken]),
       ...[...this.saKeys.values()].map((key) => key.privateKeyPem),
       ...this.issuedTokens.keys(),
       ...this.issuedOidcTokens,
@@ -758,6 +809,8 @@ export class FakeGoogle {
         return this.tokeninfo(incoming);
       case 'sts':
         return incoming.method === 'POST' ? this.sts(incoming) : apiError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed.');
+      case 'introspect':
+        return incoming.method === 'POST' ? this.introspect(incoming) : apiError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed.');
       case 'iamcredentials':
         return this.generateAccessToken(incoming);
       case 'models':
@@ -942,6 +995,7 @@ export class FakeGoogle {
 
   private sts(incoming: Incoming): Reply {
     const form = parseFormOrJson(incoming);
+    if (incoming.path === '/sts/v1/oauthtoken') return this.workforceRefreshGrant(incoming, form);
     const grantType = form['grant_type'];
     if (grantType !== GRANT_TOKEN_EXCHANGE) {
       return oauthError(400, 'unsupported_grant_type', `Invalid value for "grant_type": ${grantType ?? ''}`);
@@ -1005,6 +1059,49 @@ export class FakeGoogle {
       issued_token_type: TOKEN_TYPE_ACCESS,
       token_type: 'Bearer',
       expires_in: lifetime,
+    });
+  }
+
+  /** external_account_authorized_user: a refresh-token grant with the client in HTTP Basic auth. */
+  private workforceRefreshGrant(incoming: Incoming, form: Record<string, string>): Reply {
+    if (form['grant_type'] !== GRANT_REFRESH) {
+      return oauthError(400, 'unsupported_grant_type', `Invalid value for "grant_type": ${form['grant_type'] ?? ''}`);
+    }
+    const basic = /^Basic\s+(.+)$/i.exec(incoming.headers['authorization'] ?? '');
+    const decoded = basic?.[1] ? Buffer.from(basic[1], 'base64').toString('utf8') : '';
+    const colon = decoded.indexOf(':');
+    const user = this.workforceUsers.get(form['refresh_token'] ?? '');
+    if (colon < 0 || !user || decodeURIComponent(decoded.slice(0, colon)) !== user.clientId || decodeURIComponent(decoded.slice(colon + 1)) !== user.clientSecret) {
+      return oauthError(401, 'invalid_client', 'The OAuth client was not found or the client credentials are invalid.');
+    }
+    if (this.revokedRefreshTokens.has(user.refreshToken)) return oauthError(400, 'invalid_grant', 'The refresh token has expired or been revoked.');
+    const lifetime = this.tokenLifetimeSeconds;
+    const issued = this.issue(
+      {
+        token: randomToken('ya29.d.'),
+        kind: 'federated',
+        principal: `principal://iam.googleapis.com/${user.pool}/subject/${user.subject}`,
+        scopes: [CLOUD_PLATFORM],
+        pool: user.pool,
+      },
+      lifetime,
+    );
+    return json(200, { access_token: issued.token, token_type: 'Bearer', expires_in: lifetime });
+  }
+
+  // --- /sts/v1/introspect (RFC 7662) ----------------------------------------------
+
+  /** gcloud asks this of a federated token, for the account name it caches the token under. */
+  private introspect(incoming: Incoming): Reply {
+    const token = parseFormOrJson(incoming)['token'];
+    const issued = token ? this.issuedTokens.get(token) : undefined;
+    if (!issued || issued.expiresAt <= Date.now()) return json(200, { active: false });
+    return json(200, {
+      active: true,
+      iss: 'https://sts.googleapis.com',
+      scope: issued.scopes.join(' '),
+      exp: Math.floor(issued.expiresAt / 1000),
+      username: issued.principal,
     });
   }
 
@@ -1236,7 +1333,8 @@ function classify(path: string, headers: Record<string, string>): Endpoint {
   if (path.startsWith('/computeMetadata') || headers['metadata-flavor'] !== undefined) return 'metadata';
   if (path === '/oauth2/token') return 'token';
   if (path === '/oauth2/tokeninfo') return 'tokeninfo';
-  if (path === '/sts/v1/token') return 'sts';
+  if (path === '/sts/v1/token' || path === '/sts/v1/oauthtoken') return 'sts';
+  if (path === '/sts/v1/introspect') return 'introspect';
   if (path.startsWith('/iamcredentials/')) return 'iamcredentials';
   if (path.startsWith('/generativelanguage/')) return 'models';
   if (path === '/github/oidc') return 'oidc';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { cacheIdentity, open, seal } from '../../src/cache-crypto.ts';
+import { cacheIdentity, open, seal } from '../../src/cache/crypto.ts';
 
 const SECRETS = ['GOCSPX-client-secret', '1//0g-refresh-token'];
 const FACTS = { type: 'authorized_user', clientId: '1234-abc.apps.googleusercontent.com', quotaProjectId: 'my-project' };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isInsideWorkspace, writeSecretFile, writeSecretJson } from '../../src/credentials-file.ts';
+import { isInsideWorkspace, writeSecretFile, writeSecretJson } from '../../src/files/secret-file.ts';
 import { ActionError } from '../../src/errors.ts';
 import { makeTempDir } from '../support/runner.ts';
 

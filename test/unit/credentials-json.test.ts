@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MAX_CREDENTIALS_BYTES, parseCredentialsJson, secretValues } from '../../src/credentials-json.ts';
+import { MAX_CREDENTIALS_BYTES } from '../../src/credentials/json.ts';
+import { parseCredentialsJson, secretValues } from '../../src/credentials/registry.ts';
 import { ActionError } from '../../src/errors.ts';
 
 const USER = {

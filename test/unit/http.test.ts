@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { ActionError } from '../../src/errors.ts';
-import { sendJson, type HttpPolicy, type HttpRequest } from '../../src/http.ts';
+import { sendJson, type HttpPolicy, type HttpRequest } from '../../src/google/http.ts';
 import { startFakeGoogle, type FakeGoogle } from '../support/fake-google.ts';
 import { makeTempDir } from '../support/runner.ts';
 

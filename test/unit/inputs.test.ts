@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { isLoopbackHost, resolveEndpoints, tokenUrl } from '../../src/endpoints.ts';
 import { ActionError } from '../../src/errors.ts';
 import { INPUT_DEFAULTS, parseBoolean, parseDuration, readInputs, type InputName } from '../../src/inputs.ts';
-import { maskRawInput, maskSecret } from '../../src/secrets.ts';
+import { maskRawInput } from '../../src/credentials/registry.ts';
+import { maskSecret } from '../../src/secrets.ts';
 
 const reader = (values: Partial<Record<InputName, string>>) => (name: InputName) => values[name] ?? '';
 

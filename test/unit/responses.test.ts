@@ -4,10 +4,22 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ActionError } from '../../src/errors.ts';
-import { explainApiError, readGoogleError, summarize } from '../../src/google-errors.ts';
-import { parseRetryAfter } from '../../src/http.ts';
-import { describeClaims } from '../../src/sources/github-oidc.ts';
-import { decodeJwtClaims, readOAuthToken } from '../../src/token.ts';
+import { describeClaims } from '../../src/credentials/subject-token.ts';
+import { explainApiError, readGoogleError, summarize } from '../../src/google/errors.ts';
+import { parseRetryAfter } from '../../src/google/http.ts';
+import { readOAuthToken } from '../../src/google/protocol.ts';
+import type { Log } from '../../src/log.ts';
+import { decodeJwtClaims } from '../../src/token.ts';
+
+/** A log that keeps what is masked. */
+function maskingInto(masked: string[]): Log {
+  return { mask: (secret) => masked.push(secret), info: () => {}, debug: () => {}, warn: () => {} };
+}
+
+/** The answer as the protocol layer hands it on: an object, or nothing in it. */
+function asObject(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
 
 /** Bodies shaped like Google's answers, broken at any level, and anything at all. */
 const body = fc.oneof(
@@ -24,7 +36,7 @@ describe('parsers of answers (fuzzed)', () => {
       fc.property(status, body, (code, value) => {
         const summary = summarize(readGoogleError({ status: code, body: value }));
         assert.ok(summary.startsWith(`HTTP ${code}`) && summary.length < 1500, summary.slice(0, 100));
-        const error = explainApiError({ status: code, body: value }, { api: 'The API', authType: 'authorized_user', quotaProjectId: undefined, scopes: [] });
+        const error = explainApiError(readGoogleError({ status: code, body: value }), { api: 'The API', authType: 'authorized_user', quotaProjectId: undefined, scopes: [] });
         assert.ok(error instanceof ActionError && error.fix);
       }),
       { numRuns: 1000 },
@@ -36,7 +48,7 @@ describe('parsers of answers (fuzzed)', () => {
       fc.property(body, (value) => {
         const masked: string[] = [];
         try {
-          const token = readOAuthToken(value, 'The token endpoint', (secret) => masked.push(secret));
+          const token = readOAuthToken(asObject(value), 'The token endpoint', maskingInto(masked));
           assert.ok(masked.includes(token.accessToken), 'the token is masked');
           assert.ok(token.expiresAt.getTime() > Date.now(), 'the expiry is a date in the future');
         } catch (error) {
@@ -49,7 +61,7 @@ describe('parsers of answers (fuzzed)', () => {
   });
 
   it('take a lifetime under one second for no lifetime at all (found by the property above)', () => {
-    const token = readOAuthToken({ access_token: 'ya29.x', expires_in: 5e-324 }, 'The token endpoint', () => undefined);
+    const token = readOAuthToken({ access_token: 'ya29.x', expires_in: 5e-324 }, 'The token endpoint', maskingInto([]));
     assert.ok(token.expiresAt.getTime() > Date.now() + 3500_000);
   });
 

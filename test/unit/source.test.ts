@@ -3,8 +3,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ActionError } from '../../src/errors.ts';
+import { githubOidcSupplier } from '../../src/credentials/github-oidc.ts';
+import { resolveSource } from '../../src/credentials/resolve.ts';
 import { readInputs, type InputName } from '../../src/inputs.ts';
-import { resolveSource } from '../../src/source.ts';
+import { authSettings } from '../../src/settings.ts';
 
 const OIDC_ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/oidc?api-version=2.0', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token-value' };
 const PEM = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -14,10 +16,10 @@ const VALID = {
   external_account: { type: 'external_account', audience: '//iam.googleapis.com/x', subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', credential_source: { file: '/nowhere' } },
 } as const;
 
-/** resolveSource with these inputs: a source, or a clear ActionError; anything else fails the property. */
+/** The settings and source of these inputs: a source, or a clear ActionError; anything else fails the property. */
 function resolve(values: Partial<Record<InputName, string>>): ReturnType<typeof resolveSource> | ActionError {
   try {
-    return resolveSource(readInputs((name) => values[name] ?? ''), () => {}, () => {}, OIDC_ENV);
+    return resolveSource(authSettings(readInputs((name) => values[name] ?? '')), () => githubOidcSupplier(OIDC_ENV, { mask: () => {} }));
   } catch (error) {
     assert.ok(error instanceof ActionError && error.fix, `unexpected ${String(error)}`);
     return error;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readInputs } from '../../src/inputs.ts';
-import { createTokenFolder, installTokenCommand, readCurrentToken, writeCurrentToken } from '../../src/token-folder.ts';
+import { createTokenFolder, installTokenCommand, readCurrentToken, writeCurrentToken } from '../../src/action/token-folder.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'gemini-auth-unit-'));
 after(() => rmSync(root, { recursive: true, force: true }));

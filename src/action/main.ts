@@ -1,0 +1,92 @@
+// The main step: authenticate, write what later steps need, report.
+import * as core from '@actions/core';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openTokenCache, tokenCacheIdentity } from '../cache/actions-cache.ts';
+import { withCommonFields } from '../credentials/adc-file.ts';
+import { githubOidcSupplier } from '../credentials/github-oidc.ts';
+import { maskRawInput } from '../credentials/registry.ts';
+import { resolveSource } from '../credentials/resolve.ts';
+import { failureMessage } from '../errors.ts';
+import { credentialsDirectory, isInsideWorkspace, runnerTemp, writeSecretJson } from '../files/secret-file.ts';
+import { httpPolicy } from '../google/http.ts';
+import { authSettings } from '../settings.ts';
+import { verifyAccess } from '../verify.ts';
+import { own } from './cleanup-state.ts';
+import { readActionInputs } from './inputs.ts';
+import { runnerLog as log } from './log.ts';
+import { describeRun, exportEnvironment, setOutputs, shortLifetimeWarning, writeSummary, type RunResult } from './report.ts';
+import { createTokenFolder, installTokenCommand } from './token-folder.ts';
+
+/** The token command's bundle, beside this step's own in dist/. */
+const TOKEN_COMMAND_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'token', 'index.js');
+
+/** Runs the main step; a failure is reported as the step's one error line, never thrown. */
+export async function run(): Promise<void> {
+  try {
+    await authenticate();
+  } catch (error) {
+    core.endGroup();
+    core.setFailed(failureMessage(error));
+  }
+}
+
+async function authenticate(): Promise<void> {
+  // Mask the raw secret inputs before anything parses, validates or logs them.
+  maskRawInput(core.getInput('credentials_json'), log.mask);
+  maskRawInput(core.getInput('cache_encryption_key'), log.mask);
+
+  const inputs = readActionInputs();
+  if (inputs.verifyModel && !inputs.verify) core.warning('verify_model is set but verify is false, so no model is checked. Set verify: true to check it.');
+  const settings = authSettings(inputs);
+  const { endpoints } = settings;
+  const source = resolveSource(settings, () => githubOidcSupplier(process.env, log));
+  const projectId = inputs.projectId || source.projectId;
+  const quotaProjectId = inputs.quotaProjectId || source.quotaProjectId || projectId;
+  const cacheIdentity = inputs.cache ? tokenCacheIdentity(source.cacheBinding, source.authType, inputs.cacheEncryptionKey, { endpoints: endpoints.base, quotaProjectId }) : undefined;
+  core.startGroup(`Authenticating with ${source.description}`);
+
+  const context = { endpoints, http: httpPolicy(inputs, log.debug), log };
+  const folder = own(createTokenFolder(runnerTemp()));
+  const cache = cacheIdentity ? await openTokenCache(cacheIdentity, folder, inputs.minTokenLifetimeSeconds, log) : undefined;
+  const cached = await cache?.restore();
+  const token = cached ?? (await source.mint(context));
+  if (!cached) core.info(`Minted a new access token${token.principal ? ` for ${token.principal}` : ''}.`);
+
+  const fileSettings = { endpoints, quotaProjectId, universe: inputs.universe };
+  const credentials = withCommonFields(source.credentialsFile(fileSettings), fileSettings);
+  let credentialsFilePath: string | undefined;
+  if (inputs.createCredentialsFile) {
+    const dir = credentialsDirectory(inputs.credentialsFileDir);
+    if (isInsideWorkspace(dir)) {
+      core.warning(`The credentials file goes into ${dir}, inside the workspace, where an upload-artifact, cache or docker build step could pick it up. Leave credentials_file_dir unset (it defaults to $RUNNER_TEMP), or keep the file out: add gemini-auth-*.json to .gitignore and .dockerignore, and a line !**/gemini-auth-*.json to the path of upload-artifact and cache steps.`);
+    }
+    credentialsFilePath = own(writeSecretJson(dir, credentials));
+    core.info(`Wrote the credentials file ${credentialsFilePath} (mode 0600; the post step removes it).`);
+  }
+  // gemini-auth-token refreshes from the ADC file; without one, from a copy in its own folder.
+  const refreshFrom = credentialsFilePath ?? writeSecretJson(folder, credentials);
+  core.addPath(installTokenCommand(folder, inputs, refreshFrom, token, process.execPath, TOKEN_COMMAND_SCRIPT));
+
+  const verification = inputs.verify ? await verifyAccess({ accessToken: token.accessToken, authType: source.authType, quotaProjectId, verifyModel: inputs.verifyModel }, context) : undefined;
+
+  core.endGroup();
+
+  const result: RunResult = {
+    authType: source.authType,
+    token,
+    principal: verification?.tokenInfo?.email ?? token.principal ?? verification?.tokenInfo?.subject,
+    projectId,
+    quotaProjectId,
+    credentialsFilePath,
+    cacheHit: cached !== undefined,
+    verification,
+  };
+  setOutputs(result);
+  if (inputs.exportEnvironmentVariables) exportEnvironment(result);
+  for (const [label, value] of describeRun(result)) core.info(`${label}: ${value}`);
+  const shortLived = shortLifetimeWarning(token.expiresAt, inputs.minTokenLifetimeSeconds, source.authType, inputs.serviceAccount !== '');
+  if (shortLived) core.warning(shortLived);
+  await writeSummary(result);
+  if (cache && !cached) await cache.save(token);
+}

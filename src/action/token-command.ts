@@ -1,0 +1,59 @@
+// gemini-auth-token: prints a token that lives at least --min-lifetime seconds more,
+// refreshing it when needed. Called once per request in users' scripts, so the common
+// case (the current token still lives long enough) reads two small files and loads
+// nothing else: no token sources, no google-auth-library.
+import { parseArgs } from 'node:util';
+import { ActionError, failureMessage } from '../errors.ts';
+import { parseDuration } from '../inputs.ts';
+import { isoSeconds } from '../token.ts';
+import { debugOnStderr, failOnStderr, maskOnStderr, writeAll } from './token-command-output.ts';
+import { readCurrentToken, readRefreshConfig, TOKEN_COMMAND, writeCurrentToken } from './token-folder.ts';
+
+const USAGE = `Usage: ${TOKEN_COMMAND} [--min-lifetime SECONDS] [--json]
+
+Prints a Google access token of the credentials the gemini-auth step of this job
+used, valid for at least SECONDS more seconds: the current token while it lives
+long enough, else a new one refreshed from the credentials file (and kept for the
+next call). New tokens are masked in the log.
+
+  --min-lifetime SECONDS  how long the token must still live (default: the
+                          step's min_token_lifetime, 600); also 90s, 15m, 1h
+  --json                  print {"access_token": "...", "expires_at": "2026-11-23T10:00:00Z"}
+  --help                  print this help
+
+Example:
+  curl -H "Authorization: Bearer $(${TOKEN_COMMAND})" \\
+    https://generativelanguage.googleapis.com/v1beta/models
+`;
+
+async function run(argv: string[]): Promise<void> {
+  const options = parseOptions(argv);
+  if (options.help) {
+    writeAll(1, USAGE);
+    return;
+  }
+  if (!options.state) throw new ActionError(`${TOKEN_COMMAND} was started without its state folder.`, `Call the ${TOKEN_COMMAND} that the gemini-auth step put on PATH.`);
+  const config = readRefreshConfig(options.state);
+  const minLifetime = options['min-lifetime'] === undefined ? config.minTokenLifetimeSeconds : parseDuration('--min-lifetime', options['min-lifetime'], 0, 43200);
+  let token = readCurrentToken(options.state);
+  if (!token || token.expiresAt.getTime() - Date.now() < minLifetime * 1000) {
+    const { refreshToken } = await import('./token-refresh.ts');
+    token = await refreshToken(config, { mask: maskOnStderr, debug: debugOnStderr, info: () => {}, warn: () => {} });
+    writeCurrentToken(options.state, token);
+  }
+  const { accessToken, expiresAt } = token;
+  writeAll(1, `${options.json ? JSON.stringify({ access_token: accessToken, expires_at: isoSeconds(expiresAt) }) : accessToken}\n`);
+}
+
+function parseOptions(argv: string[]): { state?: string; 'min-lifetime'?: string; json?: boolean; help?: boolean } {
+  try {
+    return parseArgs({
+      args: argv,
+      options: { state: { type: 'string' }, 'min-lifetime': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    }).values;
+  } catch (error) {
+    throw new ActionError(`${TOKEN_COMMAND}: ${(error as Error).message}`, `Run ${TOKEN_COMMAND} --help for its options.`);
+  }
+}
+
+run(process.argv.slice(2)).catch((error: unknown) => failOnStderr(failureMessage(error)));

@@ -1,0 +1,67 @@
+import type { GoogleContext } from '../google/protocol.ts';
+import type { AuthType, MintedToken } from '../token.ts';
+import type { FileSettings } from './adc-file.ts';
+
+/** What minting needs: the services, the retry policy and where secrets are masked. */
+export type MintContext = GoogleContext;
+
+/** A credential ready to mint tokens, and to describe itself in an ADC file. */
+export interface TokenSource {
+  readonly authType: AuthType;
+  /** Safe to log: the kind of credential and a public identifier. */
+  readonly description: string;
+  readonly projectId: string | undefined;
+  readonly quotaProjectId: string | undefined;
+  mint(context: MintContext): Promise<MintedToken>;
+  /** The ADC file content that lets later steps refresh by themselves. */
+  credentialsFile(settings: FileSettings): Record<string, unknown>;
+  /** What a cached token of this source is bound to; the cache module builds its key from it. */
+  readonly cacheBinding: CacheBinding;
+}
+
+export interface CacheBinding {
+  /** Values that only holders of the credentials know (never a fork's pull request); none for keyless credentials. */
+  readonly secrets: readonly string[];
+  /** The public facts that decide which token the source mints. */
+  readonly facts: Readonly<Record<string, unknown>>;
+  /** The token follows from the job's own OIDC claims, so it must not serve another job. */
+  readonly followsJobIdentity?: boolean;
+}
+
+/** A service account to impersonate on top of a source token. */
+export interface ImpersonationTarget {
+  readonly serviceAccount: string;
+  readonly delegates: readonly string[];
+  readonly scopes: readonly string[];
+  readonly lifetimeSeconds: number;
+}
+
+/** What the token is for, as the inputs say. */
+export interface SourceOptions {
+  readonly scopes: readonly string[];
+  readonly lifetimeSeconds: number;
+}
+
+/** How a type reaches the others: an impersonated_service_account file holds another credential. */
+export interface Registry {
+  validate(json: Record<string, unknown>, nested: boolean): CredentialsJson;
+  source(json: CredentialsJson, options: SourceOptions): TokenSource;
+}
+
+/** Any credentials JSON after validation: its `type` names the module that knows it. */
+export interface CredentialsJson {
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+
+/** One kind of credentials JSON, and everything gemini-auth knows of it. */
+export interface CredentialType<J extends CredentialsJson> {
+  /** The JSON's `type`. */
+  readonly type: J['type'];
+  /** Fields that hold a secret, masked before the JSON is parsed. */
+  readonly secretFields: readonly string[];
+  /** Checks the parsed JSON; an error names the field and the fix. */
+  validate(json: Record<string, unknown>, registry: Registry): J;
+  /** A source of tokens for `options.scopes` (cloud-platform alone when the token will only impersonate). */
+  source(json: J, options: SourceOptions, registry: Registry): TokenSource;
+}

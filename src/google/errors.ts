@@ -1,0 +1,119 @@
+import { ActionError } from '../errors.ts';
+import type { HttpAnswer } from './http.ts';
+
+/** The safe parts of a Google error answer, in either of its two shapes. */
+export interface GoogleError {
+  readonly httpStatus: number;
+  /** OAuth shape: `{"error": "invalid_grant", "error_description": "..."}`. */
+  readonly oauthError?: string;
+  readonly description?: string;
+  /** API shape: `{"error": {"code", "message", "status", "details": [...]}}`. */
+  readonly status?: string;
+  readonly reasons: readonly string[];
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly helpLinks: readonly string[];
+}
+
+const MAX_TEXT = 400;
+
+export function readGoogleError(answer: HttpAnswer): GoogleError {
+  const body = (typeof answer.body === 'object' && answer.body !== null ? answer.body : {}) as Record<string, unknown>;
+  const reasons: string[] = [];
+  const metadata: Record<string, string> = {};
+  const helpLinks: string[] = [];
+  if (typeof body.error === 'string') {
+    return {
+      httpStatus: answer.status,
+      oauthError: body.error.slice(0, 80),
+      ...(typeof body.error_description === 'string' ? { description: body.error_description.slice(0, MAX_TEXT) } : {}),
+      reasons,
+      metadata,
+      helpLinks,
+    };
+  }
+  const error = (typeof body.error === 'object' && body.error !== null ? body.error : {}) as Record<string, unknown>;
+  for (const detail of Array.isArray(error.details) ? error.details : []) {
+    if (typeof detail !== 'object' || detail === null) continue;
+    const { reason, metadata: meta, links } = detail as Record<string, unknown>;
+    if (typeof reason === 'string') reasons.push(reason);
+    if (typeof meta === 'object' && meta !== null) {
+      for (const [key, value] of Object.entries(meta)) if (typeof value === 'string') metadata[key] = value.slice(0, MAX_TEXT);
+    }
+    for (const link of Array.isArray(links) ? links : []) {
+      const url = (link as Record<string, unknown> | null)?.url;
+      if (typeof url === 'string') helpLinks.push(url.slice(0, MAX_TEXT));
+    }
+  }
+  return {
+    httpStatus: answer.status,
+    ...(typeof error.status === 'string' ? { status: error.status.slice(0, 80) } : {}),
+    ...(typeof error.message === 'string' ? { description: error.message.slice(0, MAX_TEXT) } : {}),
+    reasons,
+    metadata,
+    helpLinks,
+  };
+}
+
+/** `HTTP 403 PERMISSION_DENIED (SERVICE_DISABLED): message` — for messages with no better wording. */
+export function summarize(error: GoogleError): string {
+  const code = error.oauthError ?? error.status;
+  const reasons = error.reasons.length ? ` (${error.reasons.join(', ')})` : '';
+  return `HTTP ${error.httpStatus}${code ? ` ${code}` : ''}${reasons}${error.description ? `: ${error.description}` : ''}`;
+}
+
+/** The project number that gcloud's own OAuth client bills to: a sign that no quota project was set. */
+const GCLOUD_CLIENT_PROJECT = 'projects/764086051850';
+
+export interface ApiCallContext {
+  readonly api: string;
+  readonly authType: string;
+  readonly quotaProjectId: string | undefined;
+  readonly scopes: readonly string[];
+}
+
+/** Turns the refusal of a Google API (the Gemini API) into an ActionError with the fix. */
+export function explainApiError(error: GoogleError, context: ApiCallContext): ActionError {
+  const has = (reason: string): boolean => error.reasons.includes(reason);
+  const said = summarize(error);
+  if (has('SERVICE_DISABLED') && (error.metadata.consumer === GCLOUD_CLIENT_PROJECT || /quota project/i.test(error.description ?? ''))) {
+    return new ActionError(
+      `${context.api} needs a quota project for user credentials, and none was sent (${said}).`,
+      'Set the input quota_project_id (or project_id) to a project where the Generative Language API is enabled, or run `gcloud auth application-default set-quota-project PROJECT_ID` and store the updated credentials file as the secret again.',
+    );
+  }
+  if (has('SERVICE_DISABLED')) {
+    const project = (error.metadata.consumer ?? '').replace(/^projects\//, '') || context.quotaProjectId || 'PROJECT_ID';
+    const link = error.metadata.activationUrl ?? `https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=${project}`;
+    return new ActionError(
+      `The Generative Language API is not enabled in project ${project} (${said}).`,
+      `Enable it at ${link} or with \`gcloud services enable generativelanguage.googleapis.com --project=${project}\`, wait a minute, and re-run.`,
+    );
+  }
+  if (has('ACCESS_TOKEN_SCOPE_INSUFFICIENT')) {
+    return new ActionError(
+      `${context.api} refused the token: it lacks the OAuth scopes this call needs (${said}).`,
+      context.authType === 'authorized_user'
+        ? 'An authorized-user token carries the scopes consented at login: run `gcloud auth application-default login --client-id-file=client_secret.json --scopes=https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/generative-language.retriever` and store the new file as the secret.'
+        : 'Include https://www.googleapis.com/auth/cloud-platform (or https://www.googleapis.com/auth/generative-language) in the input scopes.',
+    );
+  }
+  if (has('USER_PROJECT_DENIED')) {
+    return new ActionError(
+      `The caller may not bill requests to quota project ${context.quotaProjectId ?? '(unknown)'} (${said}).`,
+      'Grant the principal roles/serviceusage.serviceUsageConsumer on that project, or set quota_project_id to a project it may use.',
+    );
+  }
+  if (error.httpStatus === 401) {
+    return new ActionError(
+      `${context.api} did not accept the access token (${said}).`,
+      'The token may have been revoked or has expired; re-run the job. If it persists, check that the endpoints input points at the right services.',
+    );
+  }
+  if (error.httpStatus === 403) {
+    return new ActionError(
+      `${context.api} denied access (${said}).`,
+      'Check that the principal may use the Generative Language API in the quota project, and that the API is enabled there.',
+    );
+  }
+  return new ActionError(`${context.api} answered with an error (${said}).`, 'Check the inputs named in the message; if they are right, re-run the job.');
+}
