@@ -9,10 +9,11 @@
 // on stdout as dotenv lines (one per line; see `dotenvLine`) and serves until SIGTERM
 // or SIGINT. `--latency` puts each service on a port of its own behind the runner
 // latency model (latency.ts). `--dotenv` writes the same lines to a file, last of all,
-// so that the file's existence says the fake is ready. (Not `--env-file`: Node reads an
-// argument of that name as its own option even after the script's path, nodejs/node#54232.) `--github-env` appends the
-// values to $GITHUB_ENV for the later steps of a job, and first prints ::add-mask:: for
-// every secret: in real use credentials come from `secrets.*`, which the runner masks.
+// so that the file's existence says the fake is ready. (Not `--env-file`: Node takes an
+// argument of that name for its own option even after the script's path, nodejs/node#54232.)
+// `--github-env` appends the values to $GITHUB_ENV for the later steps of a job, and
+// first prints ::add-mask:: for every secret: in real use credentials come from
+// `secrets.*`, which the runner masks.
 import { appendFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { EOL } from 'node:os';
