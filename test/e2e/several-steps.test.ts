@@ -47,12 +47,11 @@ describe('several gemini-auth steps in one job', () => {
       // Two uses of one action are two steps with their own state, as on the runner; post steps run in reverse order.
       const job = await runJob(
         [
-          { script: MAIN, action: 'auth-user', inputs: asUser },
-          { script: MAIN, action: 'auth-sa', inputs: asServiceAccount },
+          { script: MAIN, id: 'user', action: 'auth-user', inputs: asUser },
+          { script: MAIN, id: 'sa', action: 'auth-sa', inputs: asServiceAccount },
           {
             script: SHELL_STEP,
-            env: { STEP_RUN: run },
-            envFromSteps: ([userStep, saStep]) => ({ USER_TOKEN_COMMAND: userStep?.outputs.token_command ?? '', SA_TOKEN_COMMAND: saStep?.outputs.token_command ?? '' }),
+            env: ({ steps }) => ({ STEP_RUN: run, USER_TOKEN_COMMAND: steps.user?.outputs.token_command ?? '', SA_TOKEN_COMMAND: steps.sa?.outputs.token_command ?? '' }),
           },
           { script: POST, action: 'auth-sa', inputs: asServiceAccount },
           { script: POST, action: 'auth-user', inputs: asUser },
