@@ -60,7 +60,7 @@ describe('fake-google-server', () => {
       const values = parseEnv(stdout);
       const url = values['FAKE_GOOGLE_URL'] ?? '';
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-      assert.equal(values['FAKE_GOOGLE_ENDPOINTS'], ['oauth2', 'sts', 'iamcredentials', 'generativelanguage'].map((key) => `${key}=${url}/${key}`).join('\n'));
+      assert.equal(values['FAKE_GOOGLE_ENDPOINTS'], ['oauth2', 'sts', 'iamcredentials', 'generativelanguage', 'aiplatform'].map((key) => `${key}=${url}/${key}`).join('\n'));
       const user = JSON.parse(values['FAKE_GOOGLE_CREDENTIALS_JSON'] ?? '') as Record<string, string>;
       assert.equal(user['type'], 'authorized_user');
       const key = JSON.parse(values['FAKE_GOOGLE_SERVICE_ACCOUNT_KEY_JSON'] ?? '') as Record<string, string>;
