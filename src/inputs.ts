@@ -11,6 +11,7 @@ export const INPUT_DEFAULTS = {
   audience: '',
   delegates: '',
   scopes: 'https://www.googleapis.com/auth/cloud-platform, https://www.googleapis.com/auth/generative-language.retriever',
+  access_token_scopes: '',
   project_id: '',
   quota_project_id: '',
   access_token_lifetime: '3600s',
@@ -77,7 +78,7 @@ export type BooleanReader = (name: InputName, text: string) => boolean;
 export function readInputs(read: InputReader, readBoolean: BooleanReader = parseBoolean): Inputs {
   const value = (name: InputName): string => read(name).trim() || INPUT_DEFAULTS[name];
   const flag = (name: InputName): boolean => readBoolean(name, value(name));
-  const scopes = parseScopes(value('scopes'));
+  const scopes = readScopes(read);
   const lifetime = (text: string): number => parseDuration('access_token_lifetime', text, 1, 43200);
   const accessTokenLifetimeSeconds = lifetime(value('access_token_lifetime'));
   return {
@@ -87,7 +88,7 @@ export function readInputs(read: InputReader, readBoolean: BooleanReader = parse
     audience: value('audience'),
     delegates: parseList(value('delegates')),
     scopes,
-    scopesSet: scopes.join(' ') !== parseList(INPUT_DEFAULTS.scopes).join(' '),
+    scopesSet: !sameScopes(scopes, parseList(INPUT_DEFAULTS.scopes)),
     projectId: value('project_id'),
     quotaProjectId: value('quota_project_id'),
     accessTokenLifetimeSeconds,
@@ -129,18 +130,40 @@ export function parseList(text: string): string[] {
     .filter((item) => item !== '');
 }
 
-function parseScopes(text: string): string[] {
+/**
+ * `scopes`, or `access_token_scopes`, its name in google-github-actions/auth.
+ * The runner fills in the default of `scopes` where a workflow leaves it out,
+ * so `scopes` at its default counts as unset beside the other name.
+ */
+function readScopes(read: InputReader): string[] {
+  const scopes = parseScopes('scopes', read('scopes').trim() || INPUT_DEFAULTS.scopes);
+  const otherText = read('access_token_scopes').trim();
+  if (otherText === '') return scopes;
+  const other = parseScopes('access_token_scopes', otherText);
+  if (sameScopes(scopes, other) || sameScopes(scopes, parseList(INPUT_DEFAULTS.scopes))) return other;
+  throw new ActionError(
+    `The inputs scopes and access_token_scopes are both set and name different scopes (scopes: ${scopes.join(', ')}; access_token_scopes: ${other.join(', ')}).`,
+    'Keep one of them: access_token_scopes is another name for scopes, for workflows that come from google-github-actions/auth.',
+  );
+}
+
+function sameScopes(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(a);
+  return set.size === new Set(b).size && b.every((scope) => set.has(scope));
+}
+
+function parseScopes(name: InputName, text: string): string[] {
   const scopes = parseList(text);
   for (const scope of scopes) {
     if (/\s/.test(scope)) {
       throw new ActionError(
-        `The input scopes has a value with spaces inside it ("${scope}").`,
+        `The input ${name} has a value with spaces inside it ("${scope}").`,
         'Separate scopes with commas or new lines, e.g. "https://www.googleapis.com/auth/cloud-platform, https://www.googleapis.com/auth/generative-language.retriever".',
       );
     }
   }
   if (scopes.length === 0) {
-    throw new ActionError('The input scopes is empty.', `Leave it unset for the default (${INPUT_DEFAULTS.scopes}) or name at least one scope.`);
+    throw new ActionError(`The input ${name} is empty.`, `Leave it unset for the default (${INPUT_DEFAULTS.scopes}) or name at least one scope.`);
   }
   return scopes;
 }

@@ -196,11 +196,22 @@ const BOOLEAN_INPUTS = Object.entries(action.inputs)
   .map(([name]) => name);
 const SECRET_INPUTS = ['credentials_json', 'cache_encryption_key'];
 const EXPRESSION = /^\$\{\{.*\}\}$/s;
+/** The step that starts the loopback fake of Google in a CI job (scripts/ci/start-fake-google.ts). */
+const STARTS_FAKE = /\bscripts\/ci\/start-fake-google\.ts\b/;
+
+/** An expression that takes credentials only from what the fake's start step exported (FAKE_GOOGLE_*), and no secret. */
+function fromFake(text: string): boolean {
+  return EXPRESSION.test(text) && !/\bsecrets\./.test(text) && [...text.matchAll(/\benv\.(\w+)/g)].every(([, name]) => name?.startsWith('FAKE_GOOGLE_')) && /\benv\.FAKE_GOOGLE_/.test(text);
+}
 
 /** What is wrong with the gemini-auth steps of one YAML document; empty when nothing is. */
 function workflowProblems(document: Json): string[] {
   const problems: string[] = [];
   const steps = [...objects(document)].filter((object) => typeof object.uses === 'string' || typeof object.run === 'string');
+  // CI jobs that run gemini-auth against the loopback fake take its credentials from the fake, not from secrets.
+  const jobs = isObject(document) && isObject(document.jobs) ? Object.entries(document.jobs).filter((entry): entry is [string, JsonObject] => isObject(entry[1])) : [];
+  const fakeJobs = new Set(jobs.filter(([, job]) => [...objects(job)].some((step) => typeof step.run === 'string' && STARTS_FAKE.test(step.run))).map(([name]) => name));
+  const inFakeJob = new Set(jobs.filter(([name]) => fakeJobs.has(name)).flatMap(([, job]) => [...objects(job)]));
   const ids = new Set(steps.map((step) => step.id).filter((id): id is string => typeof id === 'string'));
   const ourIds = new Set(steps.filter(isGeminiAuth).map((step) => step.id).filter((id): id is string => typeof id === 'string'));
 
@@ -223,7 +234,8 @@ function workflowProblems(document: Json): string[] {
       }
       const text = String(value);
       if (BOOLEAN_INPUTS.includes(name) && !EXPRESSION.test(text) && text !== 'true' && text !== 'false') problems.push(`input ${name}: "${text}" is not true or false`);
-      if (SECRET_INPUTS.includes(name) && !/^\$\{\{\s*secrets\.\w+\s*\}\}$/.test(text)) problems.push(`input ${name} must come from \${{ secrets.NAME }}, never be written out`);
+      const fromSecret = /^\$\{\{\s*secrets\.\w+\s*\}\}$/.test(text) || (inFakeJob.has(step) && fromFake(text));
+      if (SECRET_INPUTS.includes(name) && !fromSecret) problems.push(`input ${name} must come from \${{ secrets.NAME }}, never be written out`);
     }
   }
 
@@ -235,13 +247,14 @@ function workflowProblems(document: Json): string[] {
   }
 
   // Workload identity needs the job's OIDC token; a job's own permissions replace the workflow's.
-  if (isObject(document) && isObject(document.jobs)) {
-    for (const [name, job] of Object.entries(document.jobs)) {
-      if (!isObject(job)) continue;
-      const federated = [...objects(job)].some((step) => isGeminiAuth(step) && isObject(step.with) && step.with.workload_identity_provider !== undefined);
-      const permissions = job.permissions ?? document.permissions;
-      if (federated && !(isObject(permissions) && permissions['id-token'] === 'write')) problems.push(`job ${name} uses workload_identity_provider without permissions id-token: write`);
-    }
+  // Against the fake it must not ask for one: the runner would then set its own
+  // ACTIONS_ID_TOKEN_REQUEST_URL for every step, over the fake's from $GITHUB_ENV.
+  for (const [name, job] of jobs) {
+    const federated = [...objects(job)].some((step) => isGeminiAuth(step) && isObject(step.with) && step.with.workload_identity_provider !== undefined);
+    const permissions = job.permissions ?? (isObject(document) ? document.permissions : undefined);
+    const idToken = isObject(permissions) && permissions['id-token'] === 'write';
+    if (federated && fakeJobs.has(name) && idToken) problems.push(`job ${name} runs gemini-auth against the loopback fake with id-token: write, which hides the fake's OIDC token service`);
+    if (federated && !fakeJobs.has(name) && !idToken) problems.push(`job ${name} uses workload_identity_provider without permissions id-token: write`);
   }
   return problems;
 }
@@ -549,6 +562,13 @@ describe('workflows in README.md, docs/, examples/ and .github/workflows/', () =
     assert.match(workflowProblems(workflow(step('          credentials_json: \'{"type": "authorized_user"}\'')))[0] ?? '', /must come from/);
     assert.match(workflowProblems(workflow(step('          workload_identity_provider: projects/1/locations/global/workloadIdentityPools/p/providers/q')))[0] ?? '', /id-token: write/);
     assert.deepEqual(workflowProblems(workflow(step('          workload_identity_provider: projects/1/locations/global/workloadIdentityPools/p/providers/q'), 'id-token: write')), []);
+    // A CI job against the loopback fake takes the fake's credentials, and must leave id-token: write out.
+    const fake = (input: string, permissions = 'contents: read'): Json =>
+      workflow(`      - run: node scripts/ci/start-fake-google.ts\n${step(`          ${input}\n          workload_identity_provider: \${{ env.FAKE_GOOGLE_WORKLOAD_IDENTITY_PROVIDER }}`)}`, permissions);
+    assert.deepEqual(workflowProblems(fake("credentials_json: ${{ matrix.user && env.FAKE_GOOGLE_CREDENTIALS_JSON || '' }}")), []);
+    assert.match(workflowProblems(fake('credentials_json: ${{ env.GOOGLE_CREDENTIALS }}'))[0] ?? '', /must come from/);
+    assert.match(workflowProblems(fake('credentials_json: ${{ env.FAKE_GOOGLE_CREDENTIALS_JSON }}', 'id-token: write'))[0] ?? '', /hides the fake's OIDC/);
+    assert.match(workflowProblems(workflow(step('          credentials_json: ${{ env.FAKE_GOOGLE_CREDENTIALS_JSON }}')))[0] ?? '', /must come from/);
     assert.match(workflowProblems(workflow(step('          credentials_json: ${{ secrets.X }}', `${PUBLISHED_NAME}@main`)))[0] ?? '', /no tag the release workflow makes/);
     assert.match(workflowProblems(workflow(step('          credentials_json: ${{ secrets.X }}', `someone/gemini-auth@${MAJOR_TAG}`)))[0] ?? '', /write gemini-auth\/gemini-auth@/);
     const wrongOutput = parse(`steps:\n  - id: auth\n    uses: ${published}\n  - run: echo "\${{ steps.auth.outputs.token }} \${{ steps.other.outputs.x }}"\n`) as Json;

@@ -1,6 +1,6 @@
 // The main step: authenticate, write what later steps need, report.
 import * as core from '@actions/core';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openTokenCache, tokenCacheIdentity } from '../cache/actions-cache.ts';
 import { withCommonFields } from '../credentials/adc-file.ts';
@@ -19,10 +19,19 @@ import { own } from './cleanup-state.ts';
 import { readActionInputs } from './inputs.ts';
 import { runnerLog as log } from './log.ts';
 import { describeRun, exportEnvironment, setOutputs, shortLifetimeWarning, writeSummary, type RunResult } from './report.ts';
+import { pathEntryProblem, type TokenCommandLaunch } from './token-command-shims.ts';
 import { createTokenFolder, installTokenCommand } from './token-folder.ts';
 
-/** The token command's bundle, beside this step's own in dist/. */
-const TOKEN_COMMAND_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'token', 'index.js');
+/**
+ * The token command runs on the Node that runs this step, with the same Node
+ * options. Its script is the bundle beside this step's own in dist/, or, when
+ * this step runs from its source (under @github/local-action), the source.
+ */
+function tokenCommandLaunch(): TokenCommandLaunch {
+  const here = fileURLToPath(import.meta.url);
+  const script = here.endsWith('.ts') ? join(dirname(here), 'token-command.ts') : join(dirname(here), '..', 'token', 'index.js');
+  return { node: process.execPath, nodeOptions: process.execArgv, script };
+}
 
 /** Runs the main step; a failure is reported as the step's one error line, never thrown. */
 export async function run(): Promise<void> {
@@ -72,7 +81,11 @@ async function authenticate(): Promise<void> {
   }
   // gemini-auth-token refreshes from the ADC file; without one, from a copy in its own folder.
   const refreshFrom = credentialsFilePath ?? writeSecretJson(folder, credentials);
-  core.addPath(installTokenCommand(folder, inputs, refreshFrom, token, process.execPath, TOKEN_COMMAND_SCRIPT));
+  const installed = installTokenCommand(folder, inputs, refreshFrom, token, tokenCommandLaunch());
+  // An entry with the separator in it would become two, one of them perhaps relative to the working directory.
+  const notOnPath = pathEntryProblem(installed.bin, delimiter);
+  if (notOnPath) core.warning(notOnPath);
+  else core.addPath(installed.bin);
 
   const verification = target ? await verified({ accessToken: token.accessToken, authType: source.authType, quotaProjectId, principal: token.principal, member: token.member, target }, context) : undefined;
 
@@ -86,6 +99,7 @@ async function authenticate(): Promise<void> {
     quotaProjectId,
     credentialsFilePath,
     vertexLocation,
+    tokenCommand: installed.command,
     cacheHit: cached !== undefined,
     verification,
   };

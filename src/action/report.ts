@@ -16,17 +16,22 @@ export interface RunResult {
   readonly credentialsFilePath: string | undefined;
   /** With gemini_api: vertex: the location later steps are set up for. */
   readonly vertexLocation: string | undefined;
+  /** This step's own gemini-auth-token, by its path: a job with several identities calls each by its own. */
+  readonly tokenCommand: string;
   readonly cacheHit: boolean;
   readonly verification: Verification | undefined;
 }
 
 export function setOutputs(result: RunResult): void {
   core.setOutput('access_token', result.token.accessToken);
+  // google-github-actions/auth's name for it: the same string, masked as the token already is.
+  core.setOutput('auth_token', result.token.accessToken);
   core.setOutput('expires_at', isoSeconds(result.token.expiresAt));
   core.setOutput('auth_type', result.authType);
   core.setOutput('principal', result.principal ?? '');
   core.setOutput('project_id', result.projectId ?? '');
   core.setOutput('credentials_file_path', result.credentialsFilePath ?? '');
+  core.setOutput('token_command', result.tokenCommand);
   core.setOutput('cache_hit', String(result.cacheHit));
   if (result.verification) {
     core.setOutput('models', JSON.stringify(result.verification.models));

@@ -149,6 +149,8 @@ export interface FakeGoogleOptions {
   allowLongLifetime?: boolean;
   /** expires_in of tokens minted by /oauth2/token and STS (default 3599). */
   tokenLifetimeSeconds?: number;
+  /** The loopback port to listen on (default: any free port). */
+  port?: number;
 }
 
 // ---------------------------------------------------------------------------
@@ -473,6 +475,8 @@ export class FakeGoogle {
   oidcRequestToken = randomToken('', 32);
   /** Every GitHub OIDC token minted, in order. */
   issuedOidcTokens: string[] = [];
+  /** More URLs of this fake's token endpoint (through a proxy in front of it) that JWT assertions may name as their audience. */
+  tokenUrlAliases: string[] = [];
   readonly githubKid: string;
 
   private server: http.Server;
@@ -511,13 +515,12 @@ export class FakeGoogle {
     });
   }
 
-  async listen(): Promise<void> {
+  async listen(port = 0): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
+      this.server.listen(port, '127.0.0.1', () => resolve());
     });
-    const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   /** `host:port`, for GCE_METADATA_HOST / GCE_METADATA_IP. */
@@ -993,7 +996,7 @@ export class FakeGoogle {
 
     // The audience is the token endpoint; accept the fake's own URL and the real one.
     const aud = jwt.payload['aud'];
-    if (typeof aud !== 'string' || ![this.tokenUrl, ...REAL_TOKEN_URLS].includes(aud)) {
+    if (typeof aud !== 'string' || ![this.tokenUrl, ...this.tokenUrlAliases, ...REAL_TOKEN_URLS].includes(aud)) {
       return oauthError(400, 'invalid_grant', `Invalid JWT: Failed audience check. The right audience is ${this.tokenUrl}`);
     }
     const iat = jwt.payload['iat'];
@@ -1572,6 +1575,6 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 
 export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<FakeGoogle> {
   const fake = new FakeGoogle(options);
-  await fake.listen();
+  await fake.listen(options.port);
   return fake;
 }
