@@ -1,4 +1,5 @@
 import { ActionError } from './errors.ts';
+import { untrusted } from './untrusted.ts';
 
 export const SERVICES = ['oauth2', 'sts', 'iamcredentials', 'generativelanguage'] as const;
 export type Service = (typeof SERVICES)[number];
@@ -21,7 +22,7 @@ export function resolveEndpoints(universe: string, overrides: string): Endpoints
     const equals = line.indexOf('=');
     const key = equals < 0 ? line : line.slice(0, equals).trim();
     if (!(SERVICES as readonly string[]).includes(key)) {
-      throw new ActionError(`The input endpoints has an unknown key "${key.slice(0, 40)}".`, FIX);
+      throw new ActionError(`The input endpoints has an unknown key "${untrusted(key, 40)}".`, FIX);
     }
     const service = key as Service;
     if (overridden.has(service)) {

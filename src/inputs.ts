@@ -1,4 +1,5 @@
 import { ActionError } from './errors.ts';
+import { untrusted } from './untrusted.ts';
 
 /**
  * The action's inputs, with the same defaults as action.yml: outside a runner
@@ -106,7 +107,7 @@ function parseScopes(text: string): string[] {
   for (const scope of scopes) {
     if (/\s/.test(scope)) {
       throw new ActionError(
-        `The input scopes has a value with spaces inside it ("${scope}").`,
+        `The input scopes has a value with spaces inside it ("${untrusted(scope, 80)}").`,
         'Separate scopes with commas or new lines, e.g. "https://www.googleapis.com/auth/cloud-platform, https://www.googleapis.com/auth/generative-language.retriever".',
       );
     }
@@ -124,14 +125,14 @@ export function parseBoolean(name: string, text: string): boolean {
   const word = text.trim().toLowerCase();
   if (TRUE_WORDS.has(word)) return true;
   if (FALSE_WORDS.has(word)) return false;
-  throw new ActionError(`The input ${name} must be true or false, not "${text.slice(0, 40)}".`, `Set ${name}: true or ${name}: false.`);
+  throw new ActionError(`The input ${name} must be true or false, not "${untrusted(text, 40)}".`, `Set ${name}: true or ${name}: false.`);
 }
 
 export function parseInteger(name: string, text: string, min: number, max: number): number {
   const trimmed = text.trim();
   const number = /^\d{1,9}$/.test(trimmed) ? Number(trimmed) : NaN;
   if (!Number.isInteger(number) || number < min || number > max) {
-    throw new ActionError(`The input ${name} must be a whole number from ${min} to ${max}, not "${trimmed.slice(0, 40)}".`, `Set ${name}: ${min} or another number in that range.`);
+    throw new ActionError(`The input ${name} must be a whole number from ${min} to ${max}, not "${untrusted(trimmed, 40)}".`, `Set ${name}: ${min} or another number in that range.`);
   }
   return number;
 }
@@ -144,7 +145,7 @@ export function parseDuration(name: string, text: string, min: number, max: numb
   const seconds = match ? Number(match[1]) * (UNIT_SECONDS[(match[2] ?? '').toLowerCase()] ?? NaN) : NaN;
   if (!Number.isFinite(seconds) || seconds < min || seconds > max) {
     throw new ActionError(
-      `The input ${name} must be a duration from ${min}s to ${max}s (like 3600s, 60m or 1h), not "${text.trim().slice(0, 40)}".`,
+      `The input ${name} must be a duration from ${min}s to ${max}s (like 3600s, 60m or 1h), not "${untrusted(text.trim(), 40)}".`,
       `Set ${name} to a number of seconds such as ${Math.max(min, Math.min(max, 3600))}s.`,
     );
   }
@@ -154,7 +155,7 @@ export function parseDuration(name: string, text: string, min: number, max: numb
 function parseUniverse(text: string): string {
   const universe = text.trim().toLowerCase();
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(universe)) {
-    throw new ActionError(`The input universe must be a domain name such as googleapis.com, not "${text.trim().slice(0, 60)}".`, 'Leave universe unset unless you use a Google Cloud universe other than googleapis.com.');
+    throw new ActionError(`The input universe must be a domain name such as googleapis.com, not "${untrusted(text.trim(), 60)}".`, 'Leave universe unset unless you use a Google Cloud universe other than googleapis.com.');
   }
   return universe;
 }

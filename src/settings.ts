@@ -9,6 +9,7 @@ import { impersonatedAccountOf, resolveEndpoints, type Endpoints } from './endpo
 import { ActionError } from './errors.ts';
 import type { HttpLimits } from './google/http.ts';
 import type { Inputs } from './inputs.ts';
+import { untrusted } from './untrusted.ts';
 
 export interface AuthSettings extends SourceSettings {
   readonly endpoints: Endpoints;
@@ -58,7 +59,7 @@ function impersonationTarget(inputs: Inputs): ImpersonationTarget | undefined {
   if (!inputs.serviceAccount) return undefined;
   for (const [input, email] of [['service_account', inputs.serviceAccount], ...inputs.delegates.map((d) => ['delegates', d])] as const) {
     if (!EMAIL_PATTERN.test(email)) {
-      throw new ActionError(`The input ${input} must be a service account email, not "${email.slice(0, 80)}".`, 'Use the full email, like name@project-id.iam.gserviceaccount.com.');
+      throw new ActionError(`The input ${input} must be a service account email, not "${untrusted(email, 80)}".`, 'Use the full email, like name@project-id.iam.gserviceaccount.com.');
     }
   }
   return { serviceAccount: inputs.serviceAccount, delegates: inputs.delegates, scopes: inputs.scopes, lifetimeSeconds: inputs.accessTokenLifetimeSeconds };

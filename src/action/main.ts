@@ -11,6 +11,7 @@ import { failureMessage } from '../errors.ts';
 import { credentialsDirectory, isInsideWorkspace, runnerTemp, writeSecretJson } from '../files/secret-file.ts';
 import { httpPolicy } from '../google/http.ts';
 import { authSettings } from '../settings.ts';
+import { hasShape, logLine } from '../untrusted.ts';
 import { verifyAccess } from '../verify.ts';
 import { own } from './cleanup-state.ts';
 import { readActionInputs } from './inputs.ts';
@@ -37,21 +38,22 @@ async function authenticate(): Promise<void> {
   maskRawInput(core.getInput('cache_encryption_key'), log.mask);
 
   const inputs = readActionInputs();
-  if (inputs.verifyModel && !inputs.verify) core.warning('verify_model is set but verify is false, so no model is checked. Set verify: true to check it.');
+  if (inputs.verifyModel && !inputs.verify) log.warn('verify_model is set but verify is false, so no model is checked. Set verify: true to check it.');
   const settings = authSettings(inputs);
   const { endpoints } = settings;
   const source = resolveSource(settings, () => githubOidcSupplier(process.env, log));
   const projectId = inputs.projectId || source.projectId;
   const quotaProjectId = inputs.quotaProjectId || source.quotaProjectId || projectId;
   const cacheIdentity = inputs.cache ? tokenCacheIdentity(source.cacheBinding, source.authType, inputs.cacheEncryptionKey, { endpoints: endpoints.base, quotaProjectId }) : undefined;
-  core.startGroup(`Authenticating with ${source.description}`);
+  // The description quotes fields of the credentials JSON (a client ID, an audience).
+  core.startGroup(logLine(`Authenticating with ${source.description}`));
 
   const context = { endpoints, http: httpPolicy(inputs, log.debug), log };
   const folder = own(createTokenFolder(runnerTemp()));
   const cache = cacheIdentity ? await openTokenCache(cacheIdentity, folder, inputs.minTokenLifetimeSeconds, log) : undefined;
   const cached = await cache?.restore();
   const token = cached ?? (await source.mint(context));
-  if (!cached) core.info(`Minted a new access token${token.principal ? ` for ${token.principal}` : ''}.`);
+  if (!cached) log.info(`Minted a new access token${token.principal ? ` for ${token.principal}` : ''}.`);
 
   const fileSettings = { endpoints, quotaProjectId, universe: inputs.universe };
   const credentials = withCommonFields(source.credentialsFile(fileSettings), fileSettings);
@@ -59,10 +61,10 @@ async function authenticate(): Promise<void> {
   if (inputs.createCredentialsFile) {
     const dir = credentialsDirectory(inputs.credentialsFileDir);
     if (isInsideWorkspace(dir)) {
-      core.warning(`The credentials file goes into ${dir}, inside the workspace, where an upload-artifact, cache or docker build step could pick it up. Leave credentials_file_dir unset (it defaults to $RUNNER_TEMP), or keep the file out: add gemini-auth-*.json to .gitignore and .dockerignore, and a line !**/gemini-auth-*.json to the path of upload-artifact and cache steps.`);
+      log.warn(`The credentials file goes into ${dir}, inside the workspace, where an upload-artifact, cache or docker build step could pick it up. Leave credentials_file_dir unset (it defaults to $RUNNER_TEMP), or keep the file out: add gemini-auth-*.json to .gitignore and .dockerignore, and a line !**/gemini-auth-*.json to the path of upload-artifact and cache steps.`);
     }
     credentialsFilePath = own(writeSecretJson(dir, credentials));
-    core.info(`Wrote the credentials file ${credentialsFilePath} (mode 0600; the post step removes it).`);
+    log.info(`Wrote the credentials file ${credentialsFilePath} (mode 0600; the post step removes it).`);
   }
   // gemini-auth-token refreshes from the ADC file; without one, from a copy in its own folder.
   const refreshFrom = credentialsFilePath ?? writeSecretJson(folder, credentials);
@@ -75,7 +77,7 @@ async function authenticate(): Promise<void> {
   const result: RunResult = {
     authType: source.authType,
     token,
-    principal: verification?.tokenInfo?.email ?? token.principal ?? verification?.tokenInfo?.subject,
+    principal: acceptedPrincipal(verification?.tokenInfo?.email ?? token.principal ?? verification?.tokenInfo?.subject),
     projectId,
     quotaProjectId,
     credentialsFilePath,
@@ -84,9 +86,16 @@ async function authenticate(): Promise<void> {
   };
   setOutputs(result);
   if (inputs.exportEnvironmentVariables) exportEnvironment(result);
-  for (const [label, value] of describeRun(result)) core.info(`${label}: ${value}`);
+  for (const [label, value] of describeRun(result)) log.info(`${label}: ${value}`);
   const shortLived = shortLifetimeWarning(token.expiresAt, inputs.minTokenLifetimeSeconds, source.authType, inputs.serviceAccount !== '');
-  if (shortLived) core.warning(shortLived);
+  if (shortLived) log.warn(shortLived);
   await writeSummary(result);
   if (cache && !cached) await cache.save(token);
+}
+
+/** The principal, where it is of a shape fit for an output and a variable (an email, an identifier); otherwise left out, with a warning. */
+function acceptedPrincipal(principal: string | undefined): string | undefined {
+  if (principal === undefined || hasShape('principal', principal)) return principal;
+  log.warn(`Not naming the principal: "${principal}" is neither an email nor an identifier of the usual characters.`);
+  return undefined;
 }

@@ -68,7 +68,7 @@ export function describeRun(result: RunResult): [string, string][] {
 export async function writeSummary(result: RunResult): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   const verified = result.verification ? `verified: ${result.verification.models.length} Gemini models visible` : 'token minted (not verified)';
-  const rows = describeRun(result).map(([label, value]) => [label, escapeHtml(value)]);
+  const rows = describeRun(result).map(([label, value]) => [label, summaryCell(value)]);
   await core.summary
     .addHeading('gemini-auth', 3)
     .addRaw(`Google access ${verified}.`, true)
@@ -76,7 +76,12 @@ export async function writeSummary(result: RunResult): Promise<void> {
     .write();
 }
 
-/** The summary's table is HTML: its cells take text only. */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+/**
+ * The summary's table is HTML inside Markdown, and its cells take text only:
+ * every character that could open a tag, an entity, a link, an image, code or a
+ * table column is written as an entity, so a value (a model name, a principal)
+ * shows as it is and can add nothing to the page.
+ */
+function summaryCell(text: string): string {
+  return text.replace(/[&<>"'|[\]()`!]/g, (char) => `&#${char.charCodeAt(0)};`);
 }

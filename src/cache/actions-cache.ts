@@ -7,6 +7,7 @@ import { ActionError } from '../errors.ts';
 import { writeSecretFile } from '../files/secret-file.ts';
 import type { Log } from '../log.ts';
 import { isoSeconds, type AccessToken, type AuthType, type MintedToken } from '../token.ts';
+import { untrusted } from '../untrusted.ts';
 import { cacheIdentity, open, seal, type CacheIdentity } from './crypto.ts';
 
 /** The one file of an entry, relative to the folder it is saved from and restored into. */
@@ -61,7 +62,7 @@ export async function openTokenCache(identity: CacheIdentity, folder: string, mi
         }
         const token = readEntry(identity, file, minLifetimeSeconds);
         if (typeof token === 'string') {
-          log.debug(`Ignoring the cache entry ${key}: ${token}.`);
+          log.debug(`Ignoring the cache entry ${untrusted(key, 100)}: ${token}.`);
           return undefined;
         }
         log.mask(token.accessToken);
@@ -151,6 +152,7 @@ async function inFolder<T>(folder: string, action: () => Promise<T>): Promise<T>
   }
 }
 
+/** The library's errors quote what the cache service answered. */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return untrusted(error instanceof Error ? error.message : String(error), 300);
 }

@@ -5,6 +5,7 @@ import { ActionError } from '../errors.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { tokenGrant } from '../google/protocol.ts';
 import { decodeJwtClaims } from '../token.ts';
+import { untrusted } from '../untrusted.ts';
 import { overriddenTokenUri } from './adc-file.ts';
 import { optionalStrings, requireStrings } from './json.ts';
 import type { CredentialType } from './types.ts';
@@ -52,7 +53,7 @@ export const authorizedUser: CredentialType<AuthorizedUserJson> = {
           context,
         );
         const email = idToken ? decodeJwtClaims(idToken).email : undefined;
-        return { ...token, principal: typeof email === 'string' ? email : user.account || undefined };
+        return { ...token, principal: typeof email === 'string' ? untrusted(email) : user.account || undefined };
       },
       credentialsFile: (settings) => ({
         type: 'authorized_user',

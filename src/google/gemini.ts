@@ -1,5 +1,6 @@
 import { listModelsUrl } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
+import { hasShape, untrusted } from '../untrusted.ts';
 import type { GoogleError } from './errors.ts';
 import { callGoogle, type GoogleContext } from './protocol.ts';
 
@@ -7,6 +8,7 @@ export const GEMINI_API = 'The Gemini API (generativelanguage models.list)';
 /** The Gemini API caps pageSize at 1000; asking for the cap keeps it to one page for nearly everyone. */
 const PAGE_SIZE = 1000;
 const MAX_PAGES = 100;
+const WRONG_SERVICE = 'Check that the endpoints input points at the Generative Language API.';
 
 export interface ModelListing {
   readonly accessToken: string;
@@ -14,25 +16,33 @@ export interface ModelListing {
   readonly explain: (error: GoogleError) => Error;
 }
 
-/** The names of every model the token can see: one request per page. */
+/**
+ * The names of every model the token can see: one request per page. Only names
+ * of a model's shape are kept (they become an output); the others are left out
+ * with a warning.
+ */
 export async function listModels(listing: ModelListing, context: GoogleContext): Promise<string[]> {
   const names: string[] = [];
+  let odd = 0;
+  let firstOdd = '';
   const headers: Record<string, string> = { authorization: `Bearer ${listing.accessToken}` };
   if (listing.quotaProjectId) headers['x-goog-user-project'] = listing.quotaProjectId;
   let pageToken = '';
-  for (let page = 0; page < MAX_PAGES; page++) {
+  for (let page = 1; page <= MAX_PAGES; page++) {
     const query = new URLSearchParams({ pageSize: String(PAGE_SIZE), ...(pageToken ? { pageToken } : {}) });
     const body = await callGoogle({ service: GEMINI_API, request: () => ({ url: `${listModelsUrl(context.endpoints)}?${query}`, method: 'GET', headers }), explain: listing.explain, read: (answer) => answer }, context.http);
     const models = body.models ?? [];
-    if (!Array.isArray(models)) {
-      throw new ActionError(`${GEMINI_API} answered without a list of models.`, 'Check that the endpoints input points at the Generative Language API.');
-    }
+    if (!Array.isArray(models)) throw new ActionError(`${GEMINI_API} answered without a list of models.`, WRONG_SERVICE);
     for (const model of models) {
       const name = (model as Record<string, unknown> | null)?.name;
-      if (typeof name === 'string') names.push(name);
+      if (typeof name !== 'string') continue;
+      if (hasShape('model', name)) names.push(name);
+      else if (odd++ === 0) firstOdd = name;
     }
     pageToken = typeof body.nextPageToken === 'string' ? body.nextPageToken : '';
-    if (!pageToken) return names;
+    if (pageToken) continue;
+    if (odd) context.log.warn(`Left out ${odd} model name${odd === 1 ? '' : 's'} not of the shape models/NAME, such as "${untrusted(firstOdd, 80)}".`);
+    return names;
   }
-  throw new ActionError(`${GEMINI_API} kept answering with more pages after ${MAX_PAGES}.`, 'Check that the endpoints input points at the Generative Language API.');
+  throw new ActionError(`${GEMINI_API} kept answering with more pages after ${MAX_PAGES}.`, WRONG_SERVICE);
 }

@@ -1,4 +1,5 @@
 import { ActionError } from '../errors.ts';
+import { untrusted } from '../untrusted.ts';
 import { exchange, ExchangeError, type Reply } from './transport.ts';
 
 /** How hard to try: shared by every request of one run so the whole run keeps one deadline. */
@@ -137,7 +138,7 @@ async function attemptOnce(service: string, request: HttpRequest, timeoutMs: num
   } catch {
     // An error page (a proxy's 403, a wrong path's 404) is a definite answer; a success that is not JSON is a hiccup.
     if (reply.status >= 400) return { status: reply.status, body: undefined };
-    const type = (header(reply, 'content-type') ?? 'no content type').split(';')[0];
+    const type = untrusted((header(reply, 'content-type') ?? 'no content type').split(';')[0] ?? '', 60);
     return new TransientFailure(`HTTP ${reply.status} with a body that is not JSON (${type})`);
   }
 }
