@@ -1,5 +1,5 @@
 import { ActionError } from './errors.ts';
-import { untrusted } from './untrusted.ts';
+import { hasShape, untrusted } from './untrusted.ts';
 
 /**
  * The action's inputs, with the same defaults as action.yml: outside a runner
@@ -74,8 +74,8 @@ export function readInputs(read: InputReader, readBoolean: BooleanReader = parse
     audience: value('audience'),
     delegates: parseList(value('delegates')),
     scopes: parseScopes(value('scopes')),
-    projectId: value('project_id'),
-    quotaProjectId: value('quota_project_id'),
+    projectId: parseProjectId('project_id', value('project_id')),
+    quotaProjectId: parseProjectId('quota_project_id', value('quota_project_id')),
     accessTokenLifetimeSeconds: parseDuration('access_token_lifetime', value('access_token_lifetime'), 1, 43200),
     createCredentialsFile: flag('create_credentials_file'),
     credentialsFileDir: value('credentials_file_dir'),
@@ -152,9 +152,26 @@ export function parseDuration(name: string, text: string, min: number, max: numb
   return seconds;
 }
 
+/**
+ * A project ID (or number), or nothing: it goes into a request header
+ * (x-goog-user-project) and into variables later steps' shells expand, so
+ * nothing else may pass, checked before any request.
+ */
+export function parseProjectId(name: string, text: string): string {
+  const project = text.trim();
+  if (project !== '' && !hasShape('project', project)) {
+    throw new ActionError(
+      `The input ${name} must be a project ID such as my-project-123, not "${untrusted(project, 40)}".`,
+      'Use the project ID as `gcloud projects list` prints it (6 to 30 lowercase letters, digits and hyphens, starting with a letter), not the project name.',
+    );
+  }
+  return project;
+}
+
 function parseUniverse(text: string): string {
   const universe = text.trim().toLowerCase();
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(universe)) {
+  // DNS allows 63 characters a label and 253 a name; past that, a request would fail with an obscure network error.
+  if (universe.length > 253 || !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/.test(universe)) {
     throw new ActionError(`The input universe must be a domain name such as googleapis.com, not "${untrusted(text.trim(), 60)}".`, 'Leave universe unset unless you use a Google Cloud universe other than googleapis.com.');
   }
   return universe;

@@ -56,7 +56,13 @@ function credentialChoice(inputs: Inputs): CredentialChoice {
 }
 
 function impersonationTarget(inputs: Inputs): ImpersonationTarget | undefined {
-  if (!inputs.serviceAccount) return undefined;
+  if (!inputs.serviceAccount) {
+    if (inputs.delegates.length === 0) return undefined;
+    throw new ActionError(
+      'The input delegates is set without service_account: delegates are the service accounts between the credentials and the one service_account names, so alone they impersonate nothing.',
+      'Set service_account to the service account the token should act as, or leave delegates unset.',
+    );
+  }
   for (const [input, email] of [['service_account', inputs.serviceAccount], ...inputs.delegates.map((d) => ['delegates', d])] as const) {
     if (!EMAIL_PATTERN.test(email)) {
       throw new ActionError(`The input ${input} must be a service account email, not "${untrusted(email, 80)}".`, 'Use the full email, like name@project-id.iam.gserviceaccount.com.');

@@ -7,7 +7,7 @@ import { tokenGrant } from '../google/protocol.ts';
 import { decodeJwtClaims } from '../token.ts';
 import { untrusted } from '../untrusted.ts';
 import { overriddenTokenUri } from './adc-file.ts';
-import { optionalStrings, requireStrings } from './json.ts';
+import { optionalProjectIds, optionalStrings, requireStrings } from './json.ts';
 import type { CredentialType } from './types.ts';
 
 export interface AuthorizedUserJson {
@@ -32,7 +32,8 @@ export const authorizedUser: CredentialType<AuthorizedUserJson> = {
 
   validate(json) {
     requireStrings(json, 'authorized_user', ['client_id', 'client_secret', 'refresh_token'], COMPLETE_FILE);
-    optionalStrings(json, 'authorized_user', ['quota_project_id', 'universe_domain', 'account']);
+    optionalStrings(json, 'authorized_user', ['universe_domain', 'account']);
+    optionalProjectIds(json, 'authorized_user', ['quota_project_id']);
     return json as AuthorizedUserJson;
   },
 

@@ -3,12 +3,12 @@
 // google-auth-library, which knows every source it can name. The library is
 // loaded only here, its own retries are off (ours apply), and its errors are
 // reduced to status and Google's error fields: they hold request bodies.
-import { generateAccessTokenUrl, impersonatedAccountOf, stsTokenUrl, type Endpoints } from '../endpoints.ts';
+import { checkSecretUrl, generateAccessTokenUrl, impersonatedAccountOf, stsTokenUrl, type Endpoints } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
 import { readGoogleError, summarize } from '../google/errors.ts';
 import { isTransientStatus, retrying, TransientFailure } from '../google/http.ts';
 import { federatedExpiry, type MintedToken } from '../token.ts';
-import { optionalStrings, requireStrings } from './json.ts';
+import { isObject, optionalProjectIds, optionalStrings, requireStrings } from './json.ts';
 import type { CredentialType, MintContext } from './types.ts';
 
 export interface ExternalAccountJson {
@@ -31,7 +31,9 @@ export const externalAccount: CredentialType<ExternalAccountJson> = {
 
   validate(json) {
     requireStrings(json, 'external_account', ['audience', 'subject_token_type']);
-    optionalStrings(json, 'external_account', ['token_url', 'service_account_impersonation_url', 'quota_project_id', 'universe_domain']);
+    optionalStrings(json, 'external_account', ['token_url', 'service_account_impersonation_url', 'universe_domain']);
+    optionalProjectIds(json, 'external_account', ['quota_project_id']);
+    checkUrls(json);
     return json as ExternalAccountJson;
   },
 
@@ -92,6 +94,18 @@ function classify(error: unknown): TransientFailure {
   }
   if (isTransientStatus(status)) return new TransientFailure(`HTTP ${status}`);
   throw new ActionError(`${SERVICE} was refused (${summarize(readGoogleError({ status, body: response?.data }))}).`, 'Check the audience, credential_source and service_account_impersonation_url of the external_account configuration.');
+}
+
+/** The URLs the token exchange sends secrets to, and those a credential source reads a subject token from (a cloud VM's metadata service among them). */
+function checkUrls(json: Record<string, unknown>): void {
+  const fix = 'Use the configuration that `gcloud iam workload-identity-pools create-cred-config` writes, with its https:// URLs.';
+  for (const field of ['token_url', 'service_account_impersonation_url', 'token_info_url']) {
+    if (typeof json[field] === 'string') checkSecretUrl(json[field], `The field ${field} of the external_account credentials_json`, fix);
+  }
+  const source = isObject(json.credential_source) ? json.credential_source : {};
+  for (const field of ['url', 'region_url', 'imdsv2_session_token_url']) {
+    if (typeof source[field] === 'string') checkSecretUrl(source[field], `The field credential_source.${field} of the external_account credentials_json`, fix, { metadataServer: true });
+  }
 }
 
 /** The configuration with our endpoint overrides applied (Private Service Connect), also for the ADC file. */

@@ -123,6 +123,7 @@ async function attemptOnce(service: string, request: HttpRequest, timeoutMs: num
     const description = describeNetworkError(error, timeoutMs);
     debug?.(`${where} failed after ${Date.now() - started} ms: ${description}`);
     refuseUntrustedCertificate(service, error);
+    refuseUnsendableHeader(service, error);
     return new TransientFailure(description);
   }
   debug?.(`${where} -> HTTP ${reply.status} in ${Date.now() - started} ms`);
@@ -170,6 +171,16 @@ function refuseUntrustedCertificate(service: string, error: unknown): void {
     throw new ActionError(
       `${service} presented a TLS certificate that is not trusted (${error.code}).`,
       'If a proxy on the runner inspects TLS, give Node its CA certificate with the environment variable NODE_EXTRA_CA_CERTS; otherwise check the endpoints input.',
+    );
+  }
+}
+
+/** A header Node cannot send fails the same way on every attempt. */
+function refuseUnsendableHeader(service: string, error: unknown): void {
+  if (error instanceof ExchangeError && (error.code === 'ERR_INVALID_CHAR' || error.code === 'ERR_INVALID_HTTP_TOKEN')) {
+    throw new ActionError(
+      `${service} could not be asked: a request header would hold a character HTTP cannot carry (${error.code}).`,
+      'Check the inputs that become headers, quota_project_id and project_id, for line breaks and characters beyond Latin-1.',
     );
   }
 }
