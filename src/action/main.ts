@@ -45,25 +45,28 @@ async function authenticate(): Promise<void> {
   const projectId = inputs.projectId || source.projectId;
   const quotaProjectId = inputs.quotaProjectId || source.quotaProjectId || projectId;
   const cacheIdentity = inputs.cache ? tokenCacheIdentity(source.cacheBinding, source.authType, inputs.cacheEncryptionKey, { endpoints: endpoints.base, quotaProjectId }) : undefined;
+  // Resolved before the cache has its turn: a cache call the run stops waiting for keeps GITHUB_WORKSPACE on its own folder.
+  const credentialsDir = inputs.createCredentialsFile ? credentialsDirectory(inputs.credentialsFileDir) : undefined;
+  const inWorkspace = credentialsDir !== undefined && isInsideWorkspace(credentialsDir);
   // The description quotes fields of the credentials JSON (a client ID, an audience).
   core.startGroup(logLine(`Authenticating with ${source.description}`));
 
-  const context = { endpoints, http: httpPolicy(inputs, log.debug), log };
   const folder = own(createTokenFolder(runnerTemp()));
   const cache = cacheIdentity ? await openTokenCache(cacheIdentity, folder, inputs.minTokenLifetimeSeconds, log) : undefined;
   const cached = await cache?.restore();
+  // The deadline of the requests to Google starts once the cache (bounded on its own) had its say.
+  const context = { endpoints, http: httpPolicy(inputs, log.debug), log };
   const token = cached ?? (await source.mint(context));
   if (!cached) log.info(`Minted a new access token${token.principal ? ` for ${token.principal}` : ''}.`);
 
   const fileSettings = { endpoints, quotaProjectId, universe: inputs.universe };
   const credentials = withCommonFields(source.credentialsFile(fileSettings), fileSettings);
   let credentialsFilePath: string | undefined;
-  if (inputs.createCredentialsFile) {
-    const dir = credentialsDirectory(inputs.credentialsFileDir);
-    if (isInsideWorkspace(dir)) {
-      log.warn(`The credentials file goes into ${dir}, inside the workspace, where an upload-artifact, cache or docker build step could pick it up. Leave credentials_file_dir unset (it defaults to $RUNNER_TEMP), or keep the file out: add gemini-auth-*.json to .gitignore and .dockerignore, and a line !**/gemini-auth-*.json to the path of upload-artifact and cache steps.`);
+  if (credentialsDir !== undefined) {
+    if (inWorkspace) {
+      log.warn(`The credentials file goes into ${credentialsDir}, inside the workspace, where an upload-artifact, cache or docker build step could pick it up. Leave credentials_file_dir unset (it defaults to $RUNNER_TEMP), or keep the file out: add gemini-auth-*.json to .gitignore and .dockerignore, and a line !**/gemini-auth-*.json to the path of upload-artifact and cache steps.`);
     }
-    credentialsFilePath = own(writeSecretJson(dir, credentials));
+    credentialsFilePath = own(writeSecretJson(credentialsDir, credentials));
     log.info(`Wrote the credentials file ${credentialsFilePath} (mode 0600; the post step removes it).`);
   }
   // gemini-auth-token refreshes from the ADC file; without one, from a copy in its own folder.
@@ -90,6 +93,7 @@ async function authenticate(): Promise<void> {
   const shortLived = shortLifetimeWarning(token.expiresAt, inputs.minTokenLifetimeSeconds, source.authType, inputs.serviceAccount !== '');
   if (shortLived) log.warn(shortLived);
   await writeSummary(result);
+  // After the outputs: a slow cache delays nothing later steps need.
   if (cache && !cached) await cache.save(token);
 }
 

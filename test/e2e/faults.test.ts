@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { failure, runAction, type ActionRun } from '../support/action.ts';
+import { startFakeCache } from '../support/fake-cache.ts';
 import { startFakeGoogle, type Endpoint, type Fault, type FakeGoogle } from '../support/fake-google.ts';
 
 const SA = 'gemini-ci@my-project.iam.gserviceaccount.com';
@@ -28,11 +29,11 @@ async function scenario(endpoint: Endpoint, inputs: Record<string, string> = {})
 }
 
 /** Runs the action in a fresh scenario and checks what every run must hold, success or not. */
-async function runWith(endpoint: Endpoint, fault: Fault | undefined, times: number, inputs: Record<string, string> = {}): Promise<ActionRun & { fake: FakeGoogle }> {
+async function runWith(endpoint: Endpoint, fault: Fault | undefined, times: number, inputs: Record<string, string> = {}, extraEnv: Record<string, string> = {}): Promise<ActionRun & { fake: FakeGoogle }> {
   const { fake, inputs: all, env } = await scenario(endpoint, inputs);
   try {
     if (fault) fake.inject(endpoint, fault, times);
-    const run = await runAction(fake, all, { env });
+    const run = await runAction(fake, all, { env: { ...env, ...extraEnv } });
     for (const step of [run.main, run.post]) assert.ok(!STACK_TRACE.test(step.stdout + step.stderr), `a stack trace was printed:\n${step.stdout}${step.stderr}`);
     assert.equal(run.post.code, 0, run.post.stdout);
     assert.deepEqual(run.leftovers, [], 'a file was left behind');
@@ -87,11 +88,31 @@ describe('faults', { concurrency: 4 }, () => {
         ),
       ),
     );
+    // The Actions cache (cache: true): a fault of its lookup never fails the step, and never holds it up past the cache's own few seconds.
+    await Promise.all(
+      FAULTS.map(([name, fault]) =>
+        t.test(`cache × ${name}`, async () => {
+          const cache = await startFakeCache();
+          try {
+            cache.inject('GetCacheEntryDownloadURL', fault);
+            const { main, fake } = await runWith('token', undefined, 0, { ...LIMITS, cache: 'true' }, cache.env);
+            const attempts = cache.twirpCalls('GetCacheEntryDownloadURL').length;
+            cells.set(`cache ${name}`, `${main.code === 0 ? 'ok' : 'error'} ${attempts}× ${(main.durationMs / 1000).toFixed(1)}s`);
+            assert.equal(main.code, 0, main.stdout);
+            assert.equal(main.outputs.cache_hit, 'false');
+            assert.equal(fake.count('token'), 1, 'a fresh token, as without the cache');
+            assert.ok(main.durationMs < 8000, `the cache held the step up for ${main.durationMs} ms`);
+          } finally {
+            await cache.close();
+          }
+        }),
+      ),
+    );
     const width = 14;
     const row = (cellsOfRow: string[]): string => cellsOfRow.map((cell) => cell.padEnd(width)).join(' | ');
-    t.diagnostic('Fault matrix (outcome, requests to the faulty endpoint, duration of the main step; request_timeout 1 s, timeout 15 s, retries 3):');
+    t.diagnostic('Fault matrix (outcome, requests to the faulty endpoint, duration of the main step; request_timeout 1 s, timeout 15 s, retries 3; cache: the lookup of cache: true):');
     t.diagnostic(row(['endpoint', ...FAULTS.map(([name]) => name)]));
-    for (const endpoint of ENDPOINTS) t.diagnostic(row([endpoint, ...FAULTS.map(([name]) => cells.get(`${endpoint} ${name}`) ?? '?')]));
+    for (const endpoint of [...ENDPOINTS, 'cache']) t.diagnostic(row([endpoint, ...FAULTS.map(([name]) => cells.get(`${endpoint} ${name}`) ?? '?')]));
   });
 
   it('a fault that outlasts the retries fails clearly after exactly retries + 1 attempts', { concurrency: 3 }, async (t) => {
