@@ -8,7 +8,8 @@ import { githubOidcSupplier } from '../credentials/github-oidc.ts';
 import { maskRawInput } from '../credentials/registry.ts';
 import { resolveSource } from '../credentials/resolve.ts';
 import { failureMessage } from '../errors.ts';
-import { credentialsDirectory, isInsideWorkspace, runnerTemp, writeSecretJson } from '../files/secret-file.ts';
+import { created, createFolders, requireStillOurs } from '../files/folders.ts';
+import { credentialsDirectory, CREDENTIALS_FOLDER, isInsideWorkspace, runnerTemp, writeSecretJson } from '../files/secret-file.ts';
 import { httpPolicy } from '../google/http.ts';
 import { authSettings } from '../settings.ts';
 import { hasShape, logLine } from '../untrusted.ts';
@@ -17,7 +18,7 @@ import { own } from './cleanup-state.ts';
 import { readActionInputs } from './inputs.ts';
 import { runnerLog as log } from './log.ts';
 import { describeRun, exportEnvironment, setOutputs, shortLifetimeWarning, writeSummary, type RunResult } from './report.ts';
-import { createTokenFolder, installTokenCommand } from './token-folder.ts';
+import { createTokenFolder, installTokenCommand, TOKEN_FOLDER } from './token-folder.ts';
 
 /** The token command's bundle, beside this step's own in dist/. */
 const TOKEN_COMMAND_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'token', 'index.js');
@@ -51,7 +52,8 @@ async function authenticate(): Promise<void> {
   // The description quotes fields of the credentials JSON (a client ID, an audience).
   core.startGroup(logLine(`Authenticating with ${source.description}`));
 
-  const folder = own(createTokenFolder(runnerTemp()));
+  const folder = createTokenFolder(runnerTemp());
+  own(folder, 'folder');
   const cache = cacheIdentity ? await openTokenCache(cacheIdentity, folder, inputs.minTokenLifetimeSeconds, log) : undefined;
   const cached = await cache?.restore();
   // The deadline of the requests to Google starts once the cache (bounded on its own) had its say.
@@ -66,11 +68,13 @@ async function authenticate(): Promise<void> {
     if (inWorkspace) {
       log.warn(`The credentials file goes into ${credentialsDir}, inside the workspace, where an upload-artifact, cache or docker build step could pick it up. Leave credentials_file_dir unset (it defaults to $RUNNER_TEMP), or keep the file out: add gemini-auth-*.json to .gitignore and .dockerignore, and a line !**/gemini-auth-*.json to the path of upload-artifact and cache steps.`);
     }
-    credentialsFilePath = own(writeSecretJson(credentialsDir, credentials));
+    for (const made of createFolders(credentialsDir, CREDENTIALS_FOLDER)) own(made, 'empty-folder');
+    credentialsFilePath = writeSecretJson(credentialsDir, credentials);
+    own(created(credentialsFilePath), 'file');
     log.info(`Wrote the credentials file ${credentialsFilePath} (mode 0600; the post step removes it).`);
   }
   // gemini-auth-token refreshes from the ADC file; without one, from a copy in its own folder.
-  const refreshFrom = credentialsFilePath ?? writeSecretJson(folder, credentials);
+  const refreshFrom = credentialsFilePath ?? writeSecretJson(requireStillOurs(folder, TOKEN_FOLDER), credentials, TOKEN_FOLDER);
   core.addPath(installTokenCommand(folder, inputs, refreshFrom, token, process.execPath, TOKEN_COMMAND_SCRIPT));
 
   const verification = inputs.verify ? await verifyAccess({ accessToken: token.accessToken, authType: source.authType, quotaProjectId, verifyModel: inputs.verifyModel }, context) : undefined;

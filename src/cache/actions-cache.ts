@@ -4,6 +4,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheBinding } from '../credentials/types.ts';
 import { ActionError } from '../errors.ts';
+import { requireStillOurs, type Created, type FolderUse } from '../files/folders.ts';
 import { writeSecretFile } from '../files/secret-file.ts';
 import type { Log } from '../log.ts';
 import { isoSeconds, type AccessToken, type AuthType, type MintedToken } from '../token.ts';
@@ -49,6 +50,8 @@ export function tokenCacheIdentity(binding: CacheBinding, authType: AuthType, en
 const RESTORE_BOUND_MS = 5000;
 const SAVE_BOUND_MS = 10_000;
 const TIMED_OUT = Symbol('timed out');
+/** The entry goes through the step's own folder (the gemini-auth-token folder). */
+const CACHE_FOLDER: FolderUse = { what: 'the token cache', fix: "give the runner a RUNNER_TEMP that only the runner's user may write to" };
 
 /** Calls into @actions/cache that have not settled, awaited or not. */
 let unsettled = 0;
@@ -59,7 +62,7 @@ export function cacheWorkPending(): boolean {
 }
 
 /** The Actions cache for tokens of `identity`, or undefined, with a warning, where this job has no cache service. */
-export async function openTokenCache(identity: CacheIdentity, folder: string, minLifetimeSeconds: number, log: Log): Promise<TokenCache | undefined> {
+export async function openTokenCache(identity: CacheIdentity, folder: Created, minLifetimeSeconds: number, log: Log): Promise<TokenCache | undefined> {
   let cache: typeof import('@actions/cache');
   try {
     // Megabytes with the Azure storage SDK: loaded only here, so runs without the cache never pay for it.
@@ -72,13 +75,13 @@ export async function openTokenCache(identity: CacheIdentity, folder: string, mi
     log.warn(`Could not use the Actions cache (${describe(error)}): minting a fresh token.`);
     return undefined;
   }
-  const file = join(folder, ENTRY);
+  const file = join(folder.path, ENTRY);
   /** The service did not answer a restore in time: a save would not fare better. */
   let slow = false;
   return {
     async restore() {
       try {
-        const key = await bounded(RESTORE_BOUND_MS, () => inFolder(folder, { changeDirectory: false }, () => cache.restoreCache([ENTRY], identity.prefix)));
+        const key = await bounded(RESTORE_BOUND_MS, () => inFolder(folder.path, { changeDirectory: false }, () => cache.restoreCache([ENTRY], identity.prefix)));
         if (key === TIMED_OUT) {
           slow = true;
           log.warn(`The Actions cache did not answer within ${RESTORE_BOUND_MS / 1000} s: minting a fresh token, and not saving it to the cache.`);
@@ -113,9 +116,9 @@ export async function openTokenCache(identity: CacheIdentity, folder: string, mi
       const key = `${identity.prefix}${Math.floor(token.expiresAt.getTime() / 1000)}`;
       try {
         const { accessToken, expiresAt, principal, scopes } = token;
-        writeSecretFile(file, seal(identity, JSON.stringify({ access_token: accessToken, expires_at: expiresAt.getTime(), principal, scopes })));
+        writeSecretFile(join(requireStillOurs(folder, CACHE_FOLDER), ENTRY), seal(identity, JSON.stringify({ access_token: accessToken, expires_at: expiresAt.getTime(), principal, scopes })));
         // @actions/cache logs its own failures (a denied write, the service down) as info or warning, and returns -1.
-        const id = await bounded(SAVE_BOUND_MS, () => inFolder(folder, { changeDirectory: true }, () => cache.saveCache([ENTRY], key)));
+        const id = await bounded(SAVE_BOUND_MS, () => inFolder(folder.path, { changeDirectory: true }, () => cache.saveCache([ENTRY], key)));
         if (id === TIMED_OUT) {
           log.warn(`The Actions cache did not take the token within ${SAVE_BOUND_MS / 1000} s: the step ends without waiting for it.`);
           return;
