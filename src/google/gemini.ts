@@ -7,7 +7,10 @@ import { callGoogle, type GoogleContext } from './protocol.ts';
 export const GEMINI_API = 'The Gemini API (generativelanguage models.list)';
 /** The Gemini API caps pageSize at 1000; asking for the cap keeps it to one page for nearly everyone. */
 const PAGE_SIZE = 1000;
-const MAX_PAGES = 100;
+// Google's whole list is one page of about 100 KB. The bounds stop a server that
+// never ends its list, or sends huge pages, from filling the runner's memory.
+const MAX_PAGES = 20;
+const MAX_LIST_CHARACTERS = 4 * 1024 * 1024;
 const WRONG_SERVICE = 'Check that the endpoints input points at the Generative Language API.';
 
 export interface ModelListing {
@@ -28,9 +31,17 @@ export async function listModels(listing: ModelListing, context: GoogleContext):
   const headers: Record<string, string> = { authorization: `Bearer ${listing.accessToken}` };
   if (listing.quotaProjectId) headers['x-goog-user-project'] = listing.quotaProjectId;
   let pageToken = '';
+  let received = 0;
   for (let page = 1; page <= MAX_PAGES; page++) {
     const query = new URLSearchParams({ pageSize: String(PAGE_SIZE), ...(pageToken ? { pageToken } : {}) });
-    const body = await callGoogle({ service: GEMINI_API, request: () => ({ url: `${listModelsUrl(context.endpoints)}?${query}`, method: 'GET', headers }), explain: listing.explain, read: (answer) => answer }, context.http);
+    const { body, size } = await callGoogle(
+      { service: GEMINI_API, request: () => ({ url: `${listModelsUrl(context.endpoints)}?${query}`, method: 'GET', headers }), explain: listing.explain, read: (answer, { size }) => ({ body: answer, size: size ?? 0 }) },
+      context.http,
+    );
+    received += size;
+    if (received > MAX_LIST_CHARACTERS) {
+      throw new ActionError(`${GEMINI_API} answered more than ${MAX_LIST_CHARACTERS / 1024 / 1024} MiB of models in ${page} page${page === 1 ? '' : 's'}, far more than the Gemini API lists.`, WRONG_SERVICE);
+    }
     const models = body.models ?? [];
     if (!Array.isArray(models)) throw new ActionError(`${GEMINI_API} answered without a list of models.`, WRONG_SERVICE);
     for (const model of models) {

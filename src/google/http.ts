@@ -36,6 +36,8 @@ export interface HttpRequest {
 export interface HttpAnswer {
   readonly status: number;
   readonly body: unknown;
+  /** Characters of the body as received, for callers that bound what several answers add up to. */
+  readonly size?: number;
 }
 
 const BACKOFF_BASE_MS = 500;
@@ -61,10 +63,10 @@ export class TransientFailure {
 export async function retrying<T>(service: string, policy: HttpPolicy, attempt: (timeoutMs: number) => Promise<T | TransientFailure>): Promise<T> {
   let attempts = 0;
   let last: TransientFailure | undefined;
-  let outOfTime = false;
+  let stop: 'retries' | 'deadline' | 'server-wait' = 'retries';
   while (attempts <= policy.retries) {
     if (policy.deadline <= Date.now()) {
-      outOfTime = true;
+      stop = 'deadline';
       break;
     }
     attempts++;
@@ -74,15 +76,19 @@ export async function retrying<T>(service: string, policy: HttpPolicy, attempt: 
     if (attempts > policy.retries) break;
     const delay = outcome.retryAfterMs ?? Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempts - 1));
     if (Date.now() + delay >= policy.deadline) {
-      outOfTime = true;
+      stop = outcome.retryAfterMs === undefined ? 'deadline' : 'server-wait';
       break;
     }
     policy.debug?.(`${service}: ${outcome.description}; retrying in ${Math.round(delay)} ms`);
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
+  const left = Math.max(0, Math.round((policy.deadline - Date.now()) / 1000));
+  const why = { retries: `retries: ${policy.retries} allows no more`, deadline: 'the time the input timeout allows ran out', 'server-wait': `the server asked to wait longer than the input timeout leaves (${left} s)` }[stop];
   throw new ActionError(
-    `${service} did not answer usefully in ${attempts} attempt${attempts === 1 ? '' : 's'}${last ? ` (last: ${last.description})` : ''}; ${outOfTime ? 'the time the input timeout allows ran out' : `retries: ${policy.retries} allows no more`}.`,
-    'This is usually a passing outage or a network problem on the runner: re-run the job (see https://status.cloud.google.com), or raise the inputs retries, request_timeout or timeout.',
+    `${service} did not answer usefully in ${attempts} attempt${attempts === 1 ? '' : 's'}${last ? ` (last: ${last.description})` : ''}; ${why}.`,
+    stop === 'server-wait'
+      ? 'The service is busy or rate-limits this caller: re-run the job later, or raise the input timeout above the wait it asks for.'
+      : 'This is usually a passing outage or a network problem on the runner: re-run the job (see https://status.cloud.google.com), or raise the inputs retries, request_timeout or timeout.',
   );
 }
 
@@ -135,7 +141,7 @@ async function attemptOnce(service: string, request: HttpRequest, timeoutMs: num
     return new TransientFailure(`HTTP ${reply.status}${retryAfterMs === undefined ? '' : ` asking to retry after ${Math.round(retryAfterMs / 1000)} s`}`, retryAfterMs);
   }
   try {
-    return { status: reply.status, body: JSON.parse(reply.text) as unknown };
+    return { status: reply.status, body: JSON.parse(reply.text) as unknown, size: reply.text.length };
   } catch {
     // An error page (a proxy's 403, a wrong path's 404) is a definite answer; a success that is not JSON is a hiccup.
     if (reply.status >= 400) return { status: reply.status, body: undefined };

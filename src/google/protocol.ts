@@ -7,7 +7,7 @@ import type { Log } from '../log.ts';
 import { isBearerToken, MAX_LIFETIME_SECONDS, type MintedToken } from '../token.ts';
 import { untrusted } from '../untrusted.ts';
 import { readGoogleError, type GoogleError } from './errors.ts';
-import { sendJson, type HttpPolicy, type HttpRequest } from './http.ts';
+import { sendJson, type HttpAnswer, type HttpPolicy, type HttpRequest } from './http.ts';
 
 /** What every call needs: where the services are, how hard to try, where secrets are masked. */
 export interface GoogleContext {
@@ -24,13 +24,13 @@ export interface GoogleCall<T> {
   /** The error for a refusal (any status but 200), saying what to fix. */
   readonly explain: (error: GoogleError) => Error;
   /** Reads a 200 answer; throws an ActionError when it lacks what the call is for. */
-  readonly read: (body: Record<string, unknown>) => T;
+  readonly read: (body: Record<string, unknown>, answer: HttpAnswer) => T;
 }
 
 export async function callGoogle<T>(call: GoogleCall<T>, http: HttpPolicy): Promise<T> {
   const answer = await sendJson(call.service, call.request, http);
   if (answer.status !== 200) throw call.explain(readGoogleError(answer));
-  return call.read(typeof answer.body === 'object' && answer.body !== null ? (answer.body as Record<string, unknown>) : {});
+  return call.read(typeof answer.body === 'object' && answer.body !== null ? (answer.body as Record<string, unknown>) : {}, answer);
 }
 
 /** A token answer of the OAuth shape, and the id_token some of them carry. */

@@ -1,10 +1,10 @@
 // A hostile server, through the built action: every string field it answers, and every
 // OIDC claim, carries text meant to command the runner (a new line and a workflow
 // command, a carriage return, ANSI escapes), to change the job summary (a Markdown link
-// or image, a table pipe, a script tag), or to unmask tokens. The run must print none of
-// it as a command, write none of it into the summary as markup, put only values of their
-// kind into outputs and variables, and leak nothing (runAction scans every run, with
-// ACTIONS_STEP_DEBUG=true).
+// or image, a table pipe, a script tag), to unmask tokens, to fill memory, or to keep a
+// dead token alive. The run must print none of it as a command, write none of it into the
+// summary as markup, put only values of their kind into outputs and variables, and leak
+// nothing (runAction scans every run, with ACTIONS_STEP_DEBUG=true).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { failure, runAction, type ActionRun } from '../support/action.ts';
@@ -250,6 +250,46 @@ describe('a hostile server', { concurrency: 4 }, () => {
           }
         }
       }
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('a model list that never ends, or that is huge, fails clearly instead of filling memory', async () => {
+    const fake = await startFakeGoogle();
+    try {
+      const user = fake.addUser({ quotaProjectId: 'gemini-project' });
+      const inputs = { credentials_json: JSON.stringify(user.json), verify: 'true' };
+      fake.models = Array.from({ length: 25 }, (_, i) => `models/m${i}`);
+      fake.maxPageSize = 1;
+      const pages = await runAction(fake, inputs);
+      assert.match(failure(pages.main), /The Gemini API \(generativelanguage models\.list\) kept answering with more pages after 20\./);
+      assert.equal(fake.count('models'), 20);
+
+      fake.requests.length = 0;
+      fake.models = Array.from({ length: 120 }, (_, i) => `models/m${i}-${'a'.repeat(40_000)}`);
+      fake.maxPageSize = 10;
+      const huge = await runAction(fake, inputs);
+      const pagesRead = /The Gemini API \(generativelanguage models\.list\) answered more than 4 MiB of models in (\d+) pages, far more than the Gemini API lists\./.exec(failure(huge.main))?.[1];
+      assert.ok(pagesRead, failure(huge.main));
+      assert.equal(fake.count('models'), Number(pagesRead), 'no page after the bound');
+      assert.ok(Number(pagesRead) < 12, 'the list was not read to its end');
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("an impersonated token's expireTime far in the future is capped at the lifetime asked for", async () => {
+    const fake = await startFakeGoogle();
+    try {
+      const provider = fake.addProvider();
+      fake.grantTokenCreator(SA, fake.principalSetForRepository(provider, 'octo-org/octo-repo'));
+      fake.alterAnswers('iamcredentials', (body) => ({ ...(body as Record<string, unknown>), expireTime: '9999-12-31T23:59:59Z' }));
+      const started = Date.now();
+      const { main } = await runAction(fake, { workload_identity_provider: provider.name, service_account: SA, access_token_lifetime: '1800s' }, { env: fake.oidcEnv });
+      assert.equal(main.code, 0, main.stdout);
+      const expiresAt = Date.parse(main.outputs.expires_at ?? '');
+      assert.ok(expiresAt <= Date.now() + 1800_000 && expiresAt >= started + 1790_000, `expires_at ${main.outputs.expires_at}`);
     } finally {
       await fake.close();
     }
