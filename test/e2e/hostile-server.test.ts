@@ -181,14 +181,21 @@ function assertValidated(step: StepResult, name: string): void {
   }
 }
 
-async function hostileRun(scenario: Scenario, payload: string): Promise<ActionRun> {
+/** `use` with a fake of its own, closed after. */
+async function withFake<T>(use: (fake: FakeGoogle) => Promise<T>): Promise<T> {
   const fake = await startFakeGoogle();
   try {
-    const { inputs, env } = scenario.arrange(fake, payload);
-    return await runAction(fake, inputs, { env: env ?? {} });
+    return await use(fake);
   } finally {
     await fake.close();
   }
+}
+
+function hostileRun(scenario: Scenario, payload: string): Promise<ActionRun> {
+  return withFake((fake) => {
+    const { inputs, env } = scenario.arrange(fake, payload);
+    return runAction(fake, inputs, { env: env ?? {} });
+  });
 }
 
 describe('a hostile server', { concurrency: 4 }, () => {
@@ -212,8 +219,7 @@ describe('a hostile server', { concurrency: 4 }, () => {
   }
 
   it('a claim that stops workflow commands cannot unmask the tokens: every token is masked before the claims are printed', async () => {
-    const fake = await startFakeGoogle();
-    try {
+    await withFake(async (fake) => {
       const provider = fake.addProvider();
       fake.grantTokenCreator(SA, fake.principalSetForRepository(provider, 'octo-org/octo-repo'));
       fake.oidcClaims = { ref: 'refs/heads/main\n::stop-commands::x' };
@@ -226,14 +232,11 @@ describe('a hostile server', { concurrency: 4 }, () => {
       assert.ok(claims > lastMask, 'the claims line comes after the last mask');
       assert.ok(main.masks.includes(main.outputs.access_token ?? ''), 'the impersonated token is masked');
       assert.match(main.stdout, /ref=refs\/heads\/main ::stop-commands::x \[1 character removed\]/);
-    } finally {
-      await fake.close();
-    }
+    });
   });
 
   it('an answer that echoes the request shows no part of a secret, even where the error text is cut', async () => {
-    const fake = await startFakeGoogle();
-    try {
+    await withFake(async (fake) => {
       const user = fake.addUser();
       fake.revokeRefreshToken(user.refreshToken);
       // The cut at 400 characters falls 10 characters before the end of the form-encoded refresh token.
@@ -250,14 +253,11 @@ describe('a hostile server', { concurrency: 4 }, () => {
           }
         }
       }
-    } finally {
-      await fake.close();
-    }
+    });
   });
 
   it('a model list that never ends, or that is huge, fails clearly instead of filling memory', async () => {
-    const fake = await startFakeGoogle();
-    try {
+    await withFake(async (fake) => {
       const user = fake.addUser({ quotaProjectId: 'gemini-project' });
       const inputs = { credentials_json: JSON.stringify(user.json), verify: 'true' };
       fake.models = Array.from({ length: 25 }, (_, i) => `models/m${i}`);
@@ -274,14 +274,11 @@ describe('a hostile server', { concurrency: 4 }, () => {
       assert.ok(pagesRead, failure(huge.main));
       assert.equal(fake.count('models'), Number(pagesRead), 'no page after the bound');
       assert.ok(Number(pagesRead) < 12, 'the list was not read to its end');
-    } finally {
-      await fake.close();
-    }
+    });
   });
 
   it("an impersonated token's expireTime far in the future is capped at the lifetime asked for", async () => {
-    const fake = await startFakeGoogle();
-    try {
+    await withFake(async (fake) => {
       const provider = fake.addProvider();
       fake.grantTokenCreator(SA, fake.principalSetForRepository(provider, 'octo-org/octo-repo'));
       fake.alterAnswers('iamcredentials', (body) => ({ ...(body as Record<string, unknown>), expireTime: '9999-12-31T23:59:59Z' }));
@@ -290,8 +287,6 @@ describe('a hostile server', { concurrency: 4 }, () => {
       assert.equal(main.code, 0, main.stdout);
       const expiresAt = Date.parse(main.outputs.expires_at ?? '');
       assert.ok(expiresAt <= Date.now() + 1800_000 && expiresAt >= started + 1790_000, `expires_at ${main.outputs.expires_at}`);
-    } finally {
-      await fake.close();
-    }
+    });
   });
 });

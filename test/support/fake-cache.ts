@@ -39,6 +39,7 @@ import { createHmac, randomBytes, createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Fault } from './fake-google.ts';
 
 export const TWIRP_SERVICE = 'github.actions.results.api.v1.CacheService';
 
@@ -75,18 +76,12 @@ export type DownMode =
   | '503';
 
 /**
- * A fault of one request, as fake-google's: an HTTP status (a Twirp error, or
- * for blobs an Azure one), a reset or hung connection, a body cut short, a body
- * that is not JSON or JSON of the wrong shape, or an answer that comes late.
+ * A fault of one request, the same kinds as fake-google's (so one fault matrix
+ * covers both): an HTTP status (here a Twirp error), a reset or hung connection,
+ * a body cut short, a body that is not JSON or JSON of the wrong shape, or an
+ * answer that comes late.
  */
-export type CacheFault =
-  | { status: number; retryAfter?: number }
-  | 'reset'
-  | 'hang'
-  | 'truncated'
-  | 'non-json'
-  | 'wrong-shape'
-  | { delayMs: number };
+export type CacheFault = Fault;
 
 /** Where a fault applies: a Twirp method, or the blob storage. */
 export type CacheFaultTarget = TwirpMethod | 'blob';
@@ -431,7 +426,8 @@ class FakeCacheServer implements FakeCache {
     }
     const code = (Object.keys(TWIRP_STATUS) as TwirpCode[]).find((name) => TWIRP_STATUS[name] === fault.status) ?? 'internal';
     record.status = fault.status;
-    res.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }) });
+    const retryAfter = 'retryAfter' in fault ? fault.retryAfter : undefined;
+    res.writeHead(fault.status, { 'content-type': 'application/json', ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }) });
     res.end(JSON.stringify({ code, msg: `injected fault: HTTP ${fault.status}` }));
   }
 
