@@ -76,6 +76,14 @@ export function tokenInfoUrl(endpoints: Endpoints): string {
 export function stsTokenUrl(endpoints: Endpoints): string {
   return `${endpoints.base.sts}/v1/token`;
 }
+/** STS's refresh-token grant of workforce identity federation users (external_account_authorized_user). */
+export function stsOAuthTokenUrl(endpoints: Endpoints): string {
+  return `${endpoints.base.sts}/v1/oauthtoken`;
+}
+/** STS token introspection, which gcloud asks of federated tokens (a file's token_info_url). */
+export function stsIntrospectUrl(endpoints: Endpoints): string {
+  return `${endpoints.base.sts}/v1/introspect`;
+}
 export function generateAccessTokenUrl(endpoints: Endpoints, serviceAccount: string): string {
   return `${endpoints.base.iamcredentials}/v1/projects/-/serviceAccounts/${serviceAccount}:generateAccessToken`;
 }
@@ -110,4 +118,33 @@ export function publisherModelUrl(endpoints: Endpoints, location: string, modelI
 }
 export function vertexCountTokensUrl(endpoints: Endpoints, project: string, location: string, modelId: string): string {
   return `${vertexBaseUrl(endpoints, location)}/v1/projects/${project}/locations/${location}/publishers/google/models/${modelId}:countTokens`;
+}
+
+/** Where a URL named inside a credentials file leads, and why it was set aside. */
+export interface FileUrlChoice {
+  readonly url: string;
+  /** Set when the file named a URL that is not used: its host, for a note in the log. */
+  readonly ignoredHost?: string;
+}
+
+/**
+ * The endpoints rules for a URL a credentials file names (a token_uri, a
+ * token_url): an override of `service` in the endpoints input wins; else the
+ * file's URL is used when it is an https URL of Google's (a host of the
+ * universe, or accounts.google.com); else `fallback`, the service's URL, so
+ * that no secret goes where the file alone says. A file's URL that is not
+ * Google's is reported, overridden or not: someone put it there.
+ */
+export function chooseFileUrl(endpoints: Endpoints, service: Service, fileUrl: unknown, fallback: string): FileUrlChoice {
+  if (typeof fileUrl !== 'string' || fileUrl === '') return { url: fallback };
+  let url: URL | undefined;
+  try {
+    url = new URL(fileUrl);
+  } catch {
+    url = undefined;
+  }
+  const host = url?.hostname.toLowerCase() ?? '';
+  const google = url?.protocol === 'https:' && !url.username && !url.password && (host.endsWith(`.${endpoints.universe}`) || host === 'accounts.google.com');
+  if (!google) return { url: fallback, ignoredHost: host || 'an invalid URL' };
+  return { url: endpoints.overridden.has(service) ? fallback : (url as URL).href };
 }

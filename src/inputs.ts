@@ -46,9 +46,13 @@ export interface Inputs {
   audience: string;
   delegates: string[];
   scopes: string[];
+  /** The input scopes differs from its default, so it wins over scopes a credentials file names (on a runner, defaults arrive as values). */
+  scopesSet: boolean;
   projectId: string;
   quotaProjectId: string;
   accessTokenLifetimeSeconds: number;
+  /** The input access_token_lifetime differs from its default, so it wins over a lifetime a credentials file names. */
+  accessTokenLifetimeSet: boolean;
   createCredentialsFile: boolean;
   credentialsFileDir: string;
   exportEnvironmentVariables: boolean;
@@ -74,16 +78,21 @@ export type BooleanReader = (name: InputName, text: string) => boolean;
 export function readInputs(read: InputReader, readBoolean: BooleanReader = parseBoolean): Inputs {
   const value = (name: InputName): string => read(name).trim() || INPUT_DEFAULTS[name];
   const flag = (name: InputName): boolean => readBoolean(name, value(name));
+  const scopes = readScopes(read);
+  const lifetime = (text: string): number => parseDuration('access_token_lifetime', text, 1, 43200);
+  const accessTokenLifetimeSeconds = lifetime(value('access_token_lifetime'));
   return {
     credentialsJson: read('credentials_json'),
     workloadIdentityProvider: value('workload_identity_provider'),
     serviceAccount: value('service_account'),
     audience: value('audience'),
     delegates: parseList(value('delegates')),
-    scopes: readScopes(read),
+    scopes,
+    scopesSet: !sameScopes(scopes, parseList(INPUT_DEFAULTS.scopes)),
     projectId: value('project_id'),
     quotaProjectId: value('quota_project_id'),
-    accessTokenLifetimeSeconds: parseDuration('access_token_lifetime', value('access_token_lifetime'), 1, 43200),
+    accessTokenLifetimeSeconds,
+    accessTokenLifetimeSet: accessTokenLifetimeSeconds !== lifetime(INPUT_DEFAULTS.access_token_lifetime),
     createCredentialsFile: flag('create_credentials_file'),
     credentialsFileDir: value('credentials_file_dir'),
     exportEnvironmentVariables: flag('export_environment_variables'),

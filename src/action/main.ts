@@ -7,6 +7,7 @@ import { withCommonFields } from '../credentials/adc-file.ts';
 import { githubOidcSupplier } from '../credentials/github-oidc.ts';
 import { maskRawInput } from '../credentials/registry.ts';
 import { resolveSource } from '../credentials/resolve.ts';
+import { unknownProjectWarning } from '../environment.ts';
 import { failureMessage } from '../errors.ts';
 import { credentialsDirectory, isInsideWorkspace, runnerTemp, writeSecretJson } from '../files/secret-file.ts';
 import { httpPolicy } from '../google/http.ts';
@@ -103,8 +104,10 @@ async function authenticate(): Promise<void> {
     verification,
   };
   setOutputs(result);
-  if (inputs.exportEnvironmentVariables) exportEnvironment(result);
+  if (inputs.exportEnvironmentVariables) exportEnvironment(result, endpoints);
   for (const [label, value] of describeRun(result)) core.info(`${label}: ${value}`);
+  const noProject = unknownProjectWarning(source.authType, projectId);
+  if (noProject) core.warning(noProject);
   const shortLived = shortLifetimeWarning(token.expiresAt, inputs.minTokenLifetimeSeconds, source.authType, inputs.serviceAccount !== '');
   if (shortLived) core.warning(shortLived);
   await writeSummary(result);

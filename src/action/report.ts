@@ -2,6 +2,7 @@
 // closing facts and the job summary. No secret goes anywhere here but the
 // access_token output, which the runner masks.
 import * as core from '@actions/core';
+import type { Endpoints } from '../endpoints.ts';
 import { adcEnvironment } from '../environment.ts';
 import { isoSeconds, type AuthType, type MintedToken } from '../token.ts';
 import type { Verification } from '../verify.ts';
@@ -38,8 +39,8 @@ export function setOutputs(result: RunResult): void {
   }
 }
 
-export function exportEnvironment(result: RunResult): void {
-  for (const [name, value] of adcEnvironment(result)) core.exportVariable(name, value);
+export function exportEnvironment(result: RunResult, endpoints: Endpoints): void {
+  for (const [name, value] of adcEnvironment({ ...result, endpoints })) core.exportVariable(name, value);
 }
 
 /**

@@ -17,11 +17,17 @@ export function impersonate(sourceToken: string, sourcePrincipal: string, target
   return generateAccessToken({ sourceToken, ...target, explain: (error) => explainImpersonationError(error, sourcePrincipal, target) }, context);
 }
 
+/** The project of a service account, where its email says it: `NAME@PROJECT.iam.gserviceaccount.com`. */
+export function projectOfServiceAccount(email: string): string | undefined {
+  return /@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$/.exec(email)?.[1];
+}
+
 /** `source` minting for `target` instead; the ADC file impersonates too. */
 export function withImpersonation(source: TokenSource, target: ImpersonationTarget): TokenSource {
   return {
     ...source,
     description: `${source.description}, impersonating ${target.serviceAccount}`,
+    projectId: source.projectId ?? projectOfServiceAccount(target.serviceAccount),
     async mint(context) {
       const sourceToken = await source.mint(context);
       // Without an email in the answer, the fix names a placeholder the user fills in.
@@ -41,6 +47,8 @@ function impersonatedFile(source: Record<string, unknown>, target: Impersonation
     service_account_impersonation_url: generateAccessTokenUrl(settings.endpoints, target.serviceAccount),
     source_credentials: sourceCredentials,
     delegates: [...target.delegates],
+    // The scopes this step asked for, which may be the file's own: a refresh asks for the same.
+    scopes: [...target.scopes],
   };
 }
 

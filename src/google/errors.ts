@@ -6,6 +6,8 @@ export interface GoogleError {
   readonly httpStatus: number;
   /** OAuth shape: `{"error": "invalid_grant", "error_description": "..."}`. */
   readonly oauthError?: string;
+  /** `error_subtype`, which Google adds to some OAuth errors: `invalid_rapt`. */
+  readonly subtype?: string;
   readonly description?: string;
   /** API shape: `{"error": {"code", "message", "status", "details": [...]}}`. */
   readonly status?: string;
@@ -25,6 +27,7 @@ export function readGoogleError(answer: HttpAnswer): GoogleError {
     return {
       httpStatus: answer.status,
       oauthError: body.error.slice(0, 80),
+      ...(typeof body.error_subtype === 'string' ? { subtype: body.error_subtype.slice(0, 80) } : {}),
       ...(typeof body.error_description === 'string' ? { description: body.error_description.slice(0, MAX_TEXT) } : {}),
       reasons,
       metadata,

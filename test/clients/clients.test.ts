@@ -3,7 +3,7 @@
 // Private Service Connect): gcloud, google-auth-library (Node), Python google-auth
 // as gcloud ships it, Debian's python3-google-auth, and gemini-auth-token. Each
 // runs in its own process with only the exported variables, PATH and a fresh HOME.
-// Cells that need a change of src/ are in pending.test.ts.txt.
+// The cells of gcloud's endpoint variables and of the newer file shapes are in endpoints-and-types.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { cellTitle, checkClient, externalAccountJson, impersonationUrl, runActionForLaterSteps, startWorld, TARGET, type Expectation, type LaterSteps, type World } from './later-steps.ts';

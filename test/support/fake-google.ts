@@ -487,6 +487,7 @@ export class FakeGoogle {
   private clients = new Map<string, string>(); // client id → secret
   private workforceUsers = new Map<string, FakeWorkforceUser>(); // by refresh token
   private revokedRefreshTokens = new Set<string>();
+  private reauthRefreshTokens = new Set<string>();
   private saKeys = new Map<string, SaKeyRecord>(); // by private_key_id
   private providers = new Map<string, FakeProvider>();
   private grants = new Map<string, Set<string>>(); // SA email → principals
@@ -695,6 +696,11 @@ export class FakeGoogle {
 
   revokeRefreshToken(refreshToken: string): void {
     this.revokedRefreshTokens.add(refreshToken);
+  }
+
+  /** The user's Workspace admin requires re-authentication (Google Cloud session control): refreshes fail with invalid_rapt. */
+  requireReauth(refreshToken: string): void {
+    this.reauthRefreshTokens.add(refreshToken);
   }
 
   /** Mint a GitHub OIDC token directly (as the /github/oidc endpoint would), with claim overrides. */
@@ -929,6 +935,10 @@ export class FakeGoogle {
     const user = this.users.get(refreshToken);
     if (!user || this.revokedRefreshTokens.has(refreshToken)) {
       return oauthError(400, 'invalid_grant', 'Token has been expired or revoked.');
+    }
+    if (this.reauthRefreshTokens.has(refreshToken)) {
+      // Google's answer when session control asks for a new sign-in.
+      return json(400, { error: 'invalid_grant', error_description: 'reauth related error (invalid_rapt)', error_uri: 'https://support.google.com/a/answer/9368756', error_subtype: 'invalid_rapt' });
     }
     // A refresh token only works with the client it was issued to.
     if (user.clientId !== clientId) return oauthError(400, 'unauthorized_client', 'Unauthorized');

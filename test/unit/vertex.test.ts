@@ -112,7 +112,7 @@ describe('verifyTarget', () => {
 
 describe('the variables for later steps', () => {
   it('add GOOGLE_GENAI_USE_VERTEXAI=true and GOOGLE_CLOUD_LOCATION only for Vertex AI', () => {
-    const facts = { credentialsFilePath: '/tmp/f.json', projectId: 'p', quotaProjectId: 'q' };
+    const facts = { credentialsFilePath: '/tmp/f.json', projectId: 'p', quotaProjectId: 'q', endpoints: resolveEndpoints('googleapis.com', '') };
     const plain = Object.fromEntries(adcEnvironment(facts));
     assert.equal(plain.GOOGLE_GENAI_USE_VERTEXAI, undefined);
     assert.equal(plain.GOOGLE_CLOUD_LOCATION, undefined);

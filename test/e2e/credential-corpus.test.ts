@@ -1,6 +1,5 @@
-// PENDING (issues 11, 16, 17, 19); written against main's src/ after the move to src/credentials/. Rename to credential-corpus.test.ts once src/ does what
-// test/fixtures/credentials/manifest.ts expects. Runs every case of the corpus
-// through the built action against the loopback fake: each ends in a minted token
+// The credentials corpus (issues 11, 16, 17, 19), as test/fixtures/credentials/manifest.ts
+// expects it. Runs every case of the corpus through the built action against the loopback fake: each ends in a minted token
 // with the protocol's minimum of requests and the expected ADC file, or in one
 // ::error:: line that names the field and gives the fix. None ends in a stack
 // trace, in "please report it", in a run past its timeout or in a leak.

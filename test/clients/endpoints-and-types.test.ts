@@ -1,5 +1,4 @@
-// PENDING: rename to pending.test.ts (or merge into clients.test.ts) once src/ has the
-// change each case names; each cell here fails until then. Same harness as
+// The real-client cells of the endpoint variables and the new file shapes. Same harness as
 // clients.test.ts: the built action against the loopback fake, then each client in
 // its own process with only the exported variables.
 //   issue 11   export CLOUDSDK_AUTH_TOKEN_HOST (+ the STS and IAM Credentials overrides);
