@@ -12,6 +12,7 @@ export const INPUT_DEFAULTS = {
   audience: '',
   delegates: '',
   scopes: 'https://www.googleapis.com/auth/cloud-platform, https://www.googleapis.com/auth/generative-language.retriever',
+  access_token_scopes: '',
   project_id: '',
   quota_project_id: '',
   access_token_lifetime: '3600s',
@@ -21,6 +22,8 @@ export const INPUT_DEFAULTS = {
   cleanup_credentials: 'true',
   verify: 'false',
   verify_model: '',
+  gemini_api: 'generativelanguage',
+  vertex_location: 'global',
   cache: 'false',
   cache_encryption_key: '',
   min_token_lifetime: '600',
@@ -34,6 +37,9 @@ export const INPUT_DEFAULTS = {
 export type InputName = keyof typeof INPUT_DEFAULTS;
 export type InputReader = (name: InputName) => string;
 
+/** Which Gemini API verify checks and later steps are set up for: the Gemini API, or Gemini on Vertex AI. */
+export type GeminiApi = 'generativelanguage' | 'vertex';
+
 export interface Inputs {
   credentialsJson: string;
   workloadIdentityProvider: string;
@@ -41,15 +47,21 @@ export interface Inputs {
   audience: string;
   delegates: string[];
   scopes: string[];
+  /** The input scopes differs from its default, so it wins over scopes a credentials file names (on a runner, defaults arrive as values). */
+  scopesSet: boolean;
   projectId: string;
   quotaProjectId: string;
   accessTokenLifetimeSeconds: number;
+  /** The input access_token_lifetime differs from its default, so it wins over a lifetime a credentials file names. */
+  accessTokenLifetimeSet: boolean;
   createCredentialsFile: boolean;
   credentialsFileDir: string;
   exportEnvironmentVariables: boolean;
   cleanupCredentials: boolean;
   verify: boolean;
   verifyModel: string;
+  geminiApi: GeminiApi;
+  vertexLocation: string;
   cache: boolean;
   cacheEncryptionKey: string;
   minTokenLifetimeSeconds: number;
@@ -67,22 +79,29 @@ export type BooleanReader = (name: InputName, text: string) => boolean;
 export function readInputs(read: InputReader, readBoolean: BooleanReader = parseBoolean): Inputs {
   const value = (name: InputName): string => read(name).trim() || INPUT_DEFAULTS[name];
   const flag = (name: InputName): boolean => readBoolean(name, value(name));
+  const scopes = readScopes(read);
+  const lifetime = (text: string): number => parseDuration('access_token_lifetime', text, 1, 43200);
+  const accessTokenLifetimeSeconds = lifetime(value('access_token_lifetime'));
   return {
     credentialsJson: read('credentials_json'),
     workloadIdentityProvider: value('workload_identity_provider'),
     serviceAccount: value('service_account'),
     audience: value('audience'),
     delegates: parseList(value('delegates')),
-    scopes: parseScopes(value('scopes')),
+    scopes,
+    scopesSet: !sameScopes(scopes, parseList(INPUT_DEFAULTS.scopes)),
     projectId: parseProjectId('project_id', value('project_id')),
     quotaProjectId: parseProjectId('quota_project_id', value('quota_project_id')),
-    accessTokenLifetimeSeconds: parseDuration('access_token_lifetime', value('access_token_lifetime'), 1, 43200),
+    accessTokenLifetimeSeconds,
+    accessTokenLifetimeSet: accessTokenLifetimeSeconds !== lifetime(INPUT_DEFAULTS.access_token_lifetime),
     createCredentialsFile: flag('create_credentials_file'),
     credentialsFileDir: value('credentials_file_dir'),
     exportEnvironmentVariables: flag('export_environment_variables'),
     cleanupCredentials: flag('cleanup_credentials'),
     verify: flag('verify'),
     verifyModel: value('verify_model'),
+    geminiApi: parseGeminiApi(value('gemini_api')),
+    vertexLocation: parseVertexLocation(value('vertex_location')),
     cache: flag('cache'),
     cacheEncryptionKey: read('cache_encryption_key'),
     minTokenLifetimeSeconds: parseDuration('min_token_lifetime', value('min_token_lifetime'), 0, 43200),
@@ -94,6 +113,16 @@ export function readInputs(read: InputReader, readBoolean: BooleanReader = parse
   };
 }
 
+/** Inputs that are valid but do nothing as set: worth a warning, not a failure. */
+export function inputWarnings(inputs: Inputs): string[] {
+  const warnings: string[] = [];
+  if (inputs.verifyModel && !inputs.verify) warnings.push('verify_model is set but verify is false, so no model is checked. Set verify: true to check it.');
+  if (inputs.vertexLocation !== INPUT_DEFAULTS.vertex_location && inputs.geminiApi !== 'vertex') {
+    warnings.push(`vertex_location is ${inputs.vertexLocation}, but gemini_api is ${inputs.geminiApi}, so the location is not used. Set gemini_api: vertex for Gemini on Vertex AI.`);
+  }
+  return warnings;
+}
+
 /** Comma- or newline-separated values, blanks dropped. */
 export function parseList(text: string): string[] {
   return text
@@ -102,18 +131,40 @@ export function parseList(text: string): string[] {
     .filter((item) => item !== '');
 }
 
-function parseScopes(text: string): string[] {
+/**
+ * `scopes`, or `access_token_scopes`, its name in google-github-actions/auth.
+ * The runner fills in the default of `scopes` where a workflow leaves it out,
+ * so `scopes` at its default counts as unset beside the other name.
+ */
+function readScopes(read: InputReader): string[] {
+  const scopes = parseScopes('scopes', read('scopes').trim() || INPUT_DEFAULTS.scopes);
+  const otherText = read('access_token_scopes').trim();
+  if (otherText === '') return scopes;
+  const other = parseScopes('access_token_scopes', otherText);
+  if (sameScopes(scopes, other) || sameScopes(scopes, parseList(INPUT_DEFAULTS.scopes))) return other;
+  throw new ActionError(
+    `The inputs scopes and access_token_scopes are both set and name different scopes (scopes: ${scopes.join(', ')}; access_token_scopes: ${other.join(', ')}).`,
+    'Keep one of them: access_token_scopes is another name for scopes, for workflows that come from google-github-actions/auth.',
+  );
+}
+
+function sameScopes(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(a);
+  return set.size === new Set(b).size && b.every((scope) => set.has(scope));
+}
+
+function parseScopes(name: InputName, text: string): string[] {
   const scopes = parseList(text);
   for (const scope of scopes) {
     if (/\s/.test(scope)) {
       throw new ActionError(
-        `The input scopes has a value with spaces inside it ("${untrusted(scope, 80)}").`,
+        `The input ${name} has a value with spaces inside it ("${untrusted(scope, 80)}").`,
         'Separate scopes with commas or new lines, e.g. "https://www.googleapis.com/auth/cloud-platform, https://www.googleapis.com/auth/generative-language.retriever".',
       );
     }
   }
   if (scopes.length === 0) {
-    throw new ActionError('The input scopes is empty.', `Leave it unset for the default (${INPUT_DEFAULTS.scopes}) or name at least one scope.`);
+    throw new ActionError(`The input ${name} is empty.`, `Leave it unset for the default (${INPUT_DEFAULTS.scopes}) or name at least one scope.`);
   }
   return scopes;
 }
@@ -166,6 +217,28 @@ export function parseProjectId(name: string, text: string): string {
     );
   }
   return project;
+}
+
+function parseGeminiApi(text: string): GeminiApi {
+  const api = text.trim();
+  if (api === 'generativelanguage' || api === 'vertex') return api;
+  throw new ActionError(
+    `The input gemini_api must be generativelanguage or vertex, not "${untrusted(api, 40)}".`,
+    'Use generativelanguage for the Gemini API (generativelanguage.googleapis.com) or vertex for Gemini on Vertex AI (aiplatform.googleapis.com).',
+  );
+}
+
+/**
+ * `global`, a multi-region (`us`, `eu`) or a region like `us-central1`. Checked strictly:
+ * the location becomes part of a host name, and a loose one could send the token elsewhere.
+ */
+function parseVertexLocation(text: string): string {
+  const location = text.trim();
+  if (location.length <= 30 && /^(?:global|us|eu|[a-z]+(?:-[a-z]+)+\d{1,2})$/.test(location)) return location;
+  throw new ActionError(
+    `The input vertex_location "${untrusted(location, 40)}" is not a Vertex AI location.`,
+    'Use global (the default), a region such as us-central1 or europe-west4, or the multi-region us or eu; see https://cloud.google.com/vertex-ai/generative-ai/docs/learn/locations.',
+  );
 }
 
 function parseUniverse(text: string): string {

@@ -3,7 +3,7 @@
 // check here happens before any request.
 import { parseCredentialsJson } from './credentials/registry.ts';
 import type { CredentialChoice, SourceSettings } from './credentials/resolve.ts';
-import type { ImpersonationTarget } from './credentials/types.ts';
+import type { CredentialsJson, ImpersonationTarget } from './credentials/types.ts';
 import { defaultAudience, parseProvider } from './credentials/workload-identity.ts';
 import { impersonatedAccountOf, resolveEndpoints, type Endpoints } from './endpoints.ts';
 import { ActionError } from './errors.ts';
@@ -23,16 +23,21 @@ export function authSettings(inputs: Inputs): AuthSettings {
   // The impersonation target is checked before the credential is parsed, as users read the inputs.
   const impersonation = impersonationTarget(inputs);
   const credential = credentialChoice(inputs);
-  if (credential.kind === 'credentials_json' && credential.json.type === 'impersonated_service_account' && impersonation) {
+  if (credential.kind === 'credentials_json') {
+    requireSameUniverse(credential.json, inputs.universe);
+    if (impersonation) checkImpersonationOf(credential.json, impersonation);
+  }
+  // An external_account credentials_json says the same when it is asked to (externalAccount.impersonating).
+  if (impersonation?.delegates.length && credential.kind === 'workload_identity') {
     throw new ActionError(
-      `The credentials_json already impersonates ${impersonatedAccountOf(credential.json.service_account_impersonation_url as string)}, and the input service_account asks to impersonate ${impersonation.serviceAccount} on top of it.`,
-      "Leave service_account unset to use the file as it is, or pass the file's source_credentials as credentials_json together with service_account and delegates.",
+      'The input delegates cannot be used with workload_identity_provider: later steps refresh from an external_account credentials file, whose service_account_impersonation_url names one service account and no delegation chain.',
+      `Grant the federated identity roles/iam.workloadIdentityUser on ${impersonation.serviceAccount} itself and leave delegates unset.`,
     );
   }
   return {
     credential,
     impersonation,
-    sourceOptions: { scopes: inputs.scopes, lifetimeSeconds: inputs.accessTokenLifetimeSeconds },
+    sourceOptions: { scopes: inputs.scopes, lifetimeSeconds: inputs.accessTokenLifetimeSeconds, scopesSet: inputs.scopesSet, lifetimeSet: inputs.accessTokenLifetimeSet },
     universe: inputs.universe,
     endpoints: resolveEndpoints(inputs.universe, inputs.endpoints),
     limits: inputs,
@@ -69,4 +74,31 @@ function impersonationTarget(inputs: Inputs): ImpersonationTarget | undefined {
     }
   }
   return { serviceAccount: inputs.serviceAccount, delegates: inputs.delegates, scopes: inputs.scopes, lifetimeSeconds: inputs.accessTokenLifetimeSeconds };
+}
+
+/** Impersonating on top of a file that already impersonates would be a second, silent hop. */
+function checkImpersonationOf(json: CredentialsJson, impersonation: ImpersonationTarget): void {
+  if (json.type !== 'impersonated_service_account') return;
+  throw new ActionError(
+    `The credentials_json already impersonates ${impersonatedAccountOf(json.service_account_impersonation_url as string)}, and the input service_account asks to impersonate ${impersonation.serviceAccount} on top of it.`,
+    "Leave service_account unset to use the file as it is, or pass the file's source_credentials as credentials_json together with service_account and delegates.",
+  );
+}
+
+/**
+ * Credentials of another universe would mint there, not at the endpoints of
+ * the input universe: refused before any request rather than sent to the
+ * wrong token endpoint (a confusing invalid_grant) or silently dropped from
+ * the credentials file.
+ */
+function requireSameUniverse(json: CredentialsJson, universe: string): void {
+  for (let file: CredentialsJson | undefined = json; file; file = file.source_credentials as CredentialsJson | undefined) {
+    const own = file.universe_domain;
+    if (typeof own === 'string' && own !== '' && own.toLowerCase() !== universe) {
+      throw new ActionError(
+        `The credentials_json is for the universe ${untrusted(own, 60)} (its universe_domain), and the input universe is ${universe}.`,
+        `Set the input universe: ${untrusted(own, 60)} to use these credentials in their own universe, or use credentials of ${universe}.`,
+      );
+    }
+  }
 }

@@ -134,10 +134,14 @@ function redactSecrets(text: string): string {
 const SHAPES = {
   /** A Gemini API model name. */
   model: /^models\/[A-Za-z0-9._-]+$/u,
+  /** A Google model on Vertex AI, as publishers.models.get names it (a version may follow @). */
+  vertexModel: /^publishers\/google\/models\/[A-Za-z0-9._@-]+$/u,
   /** Who a token acts as: an email, or an OIDC subject or principal identifier of characters no shell treats specially. */
   principal: /^[A-Za-z0-9._:/@+=,-]+$/u,
   /** A project ID, a legacy domain-scoped one (example.com:project), or a project number. */
   project: /^(?:(?:[a-z0-9][a-z0-9.-]{0,61}[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]|\d{1,20})$/u,
+  /** A name in a credentials file that becomes a header or a variable (a project there): characters no header or shell treats specially. */
+  identifier: /^[A-Za-z0-9][A-Za-z0-9._:-]*$/u,
 } as const;
 
 export type ValueKind = keyof typeof SHAPES;

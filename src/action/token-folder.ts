@@ -10,8 +10,8 @@ import { readTokenFile, writeTokenFile } from '../files/token-file.ts';
 import type { HttpLimits } from '../google/http.ts';
 import type { Inputs } from '../inputs.ts';
 import type { AccessToken } from '../token.ts';
+import { TOKEN_COMMAND, tokenCommandFiles, tokenCommandPath, type TokenCommandLaunch } from './token-command-shims.ts';
 
-export const TOKEN_COMMAND = 'gemini-auth-token';
 const TOKEN_FILE = 'token.json';
 const CONFIG_FILE = 'refresh.json';
 
@@ -38,14 +38,20 @@ export function createTokenFolder(parent: string): Created {
   return createPrivateFolder(parent, TOKEN_FOLDER);
 }
 
+/** Where the installed command is: its folder, for PATH, and the file a step calls by its path. */
+export interface InstalledCommand {
+  readonly bin: string;
+  readonly command: string;
+}
+
 /**
  * Writes the token, what the command needs to refresh it from `credentialsFile`
- * as this step would, and the command, and returns the folder to add to PATH.
- * The command is a shell wrapper that runs the token command's bundle with
- * `node`, the Node that runs this step. Nothing is written unless the folder is
- * still the one createTokenFolder made: a later step runs what is in it.
+ * as this step would, and the command: wrappers that run the token command's
+ * script with the Node that runs this step (see token-command-shims.ts). Nothing
+ * is written unless the folder is still the one createTokenFolder made: a later
+ * step runs what is in it.
  */
-export function installTokenCommand(folder: Created, inputs: Inputs, credentialsFile: string, token: AccessToken, node: string, script: string): string {
+export function installTokenCommand(folder: Created, inputs: Inputs, credentialsFile: string, token: AccessToken, launch: TokenCommandLaunch, platform: NodeJS.Platform = process.platform): InstalledCommand {
   const path = requireStillOurs(folder, TOKEN_FOLDER);
   const { scopes, accessTokenLifetimeSeconds, minTokenLifetimeSeconds, universe, endpoints, retries, requestTimeoutMs, timeoutMs } = inputs;
   const config: RefreshConfig = { credentialsFile, scopes, accessTokenLifetimeSeconds, minTokenLifetimeSeconds, universe, endpoints, retries, requestTimeoutMs, timeoutMs };
@@ -53,12 +59,8 @@ export function installTokenCommand(folder: Created, inputs: Inputs, credentials
   writeCurrentToken(path, token);
   const bin = join(path, 'bin');
   mkdirSync(bin, { mode: 0o700 });
-  writeSecretFile(join(bin, TOKEN_COMMAND), `#!/bin/sh\nexec ${shellQuote(node)} ${shellQuote(script)} --state ${shellQuote(path)} "$@"\n`, 0o700);
-  return bin;
-}
-
-function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
+  for (const file of tokenCommandFiles(platform, launch, path, bin)) writeSecretFile(join(bin, file.name), file.content, 0o700);
+  return { bin, command: tokenCommandPath(platform, bin) };
 }
 
 export function readRefreshConfig(folder: string): RefreshConfig {

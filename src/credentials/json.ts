@@ -73,14 +73,16 @@ export function optionalStrings(json: Record<string, unknown>, type: string, fie
 }
 
 /**
- * Each project field, where present, must be a project ID: it becomes a request
- * header and variables for later steps. Checked like the inputs of the same name.
+ * Each project field, where present, must be a name without characters a
+ * header or a shell treats specially: it becomes a request header and
+ * variables for later steps. (The inputs of the same name must be project IDs;
+ * outputs and variables take only those, see main.ts.)
  */
 export function optionalProjectIds(json: Record<string, unknown>, type: string, fields: readonly string[]): void {
   optionalStrings(json, type, fields);
   for (const field of fields) {
     const value = json[field];
-    if (typeof value === 'string' && value !== '' && !hasShape('project', value)) {
+    if (typeof value === 'string' && value !== '' && !hasShape('identifier', value)) {
       throw new ActionError(`The ${type} credentials_json has a field ${field} that is not a project ID.`, 'Store the credentials file unchanged, or set the input of the same name to the project ID to use instead.');
     }
   }

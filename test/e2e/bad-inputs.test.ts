@@ -55,7 +55,8 @@ const CORPUS: [string, (fake: FakeGoogle) => Case][] = [
   ['binary bytes', () => refused(/not valid JSON/, { credentials_json: String.fromCharCode(...Array.from({ length: 200 }, (_, i) => 1 + ((i * 37) % 254))) })],
   ['70 KB', () => refused(/characters long; a credentials JSON is a few kilobytes/, { credentials_json: user({ padding: 'x'.repeat(70_000) }) })],
   ['deeply nested', () => refused(/no "type" field/, { credentials_json: `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}` })],
-  ['an unknown type', () => refused(/type "gdch_service_account", which gemini-auth does not take/, { credentials_json: user({ type: 'gdch_service_account' }) })],
+  ['an unknown type', () => refused(/type "future_account", which gemini-auth does not take/, { credentials_json: user({ type: 'future_account' }) })],
+  ['a gdch_service_account key, with what to use instead', () => refused(/credentials_json is a gdch_service_account key: it signs in to Google Distributed Cloud.*Fix: For Google Cloud, use a service_account key/, { credentials_json: user({ type: 'gdch_service_account' }) })],
   ['an impersonated_service_account file without its source', () => refused(/impersonated_service_account credentials_json lacks the object source_credentials/, { credentials_json: JSON.stringify({ type: 'impersonated_service_account', service_account_impersonation_url: 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken' }) })],
   ['no refresh_token', () => refused(/lacks the field refresh_token/, { credentials_json: user({ refresh_token: undefined }) }, { masked: [CLIENT_SECRET] })],
   ['a refresh_token that is a number', () => refused(/non-text field refresh_token/, { credentials_json: user({ refresh_token: 12345 }) }, { masked: [CLIENT_SECRET] })],
@@ -95,8 +96,6 @@ const CORPUS: [string, (fake: FakeGoogle) => Case][] = [
   ['a universe label over 63 characters', () => refused(/universe must be a domain name/, { credentials_json: user(), universe: `${'a'.repeat(64)}.com` })],
   // Plain http to anything but literal loopback, wherever a secret goes
   ['plain http to a *.localhost name', () => refused(/plain http:\/\/ URL for oauth2 on evil\.localhost/, { credentials_json: user(), endpoints: 'oauth2=http://evil.localhost:1/oauth2' })],
-  ['an external_account token_url over plain http', () => refused(/The field token_url of the external_account credentials_json is a plain http:\/\/ URL on evil\.example: secrets would cross the network unencrypted/, { credentials_json: externalAccount({ token_url: 'http://evil.example/v1/token' }) })],
-  ['an external_account service_account_impersonation_url over plain http', () => refused(/The field service_account_impersonation_url of the external_account credentials_json is a plain http:\/\/ URL/, { credentials_json: externalAccount({ service_account_impersonation_url: 'http://evil.example/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken' }) })],
   ['an external_account credential_source.url over plain http', () => refused(/The field credential_source\.url of the external_account credentials_json is a plain http:\/\/ URL on evil\.example/, { credentials_json: externalAccount({ credential_source: { url: 'http://evil.example/subject', headers: { 'x-api-key': CLIENT_SECRET } } }) }, { masked: [CLIENT_SECRET] })],
   // credentials_file_dir (refused once the token is minted, before the file is written)
   ['a folder that is a symbolic link', (fake) => {

@@ -81,6 +81,29 @@ const SCENARIOS: [string, Scenario][] = [
     },
   ],
   [
+    'the methods a listed model supports, with verify_model',
+    {
+      succeeds: false,
+      arrange(fake, payload) {
+        const user = fake.addUser({ quotaProjectId: 'gemini-project' });
+        fake.alterAnswers('models', (body) => withEveryString(body, (text, key) => (key === 'supportedGenerationMethods' ? `embedContent${payload}` : text)));
+        return { inputs: { credentials_json: JSON.stringify(user.json), verify: 'true', verify_model: 'gemini-2.5-flash' } };
+      },
+    },
+  ],
+  [
+    "a Vertex AI error's message and metadata",
+    {
+      succeeds: false,
+      arrange(fake, payload) {
+        const key = fake.addServiceAccountKey({ projectId: 'gemini-project' });
+        // The reason stays, so that the explanation that names the grant is the one given.
+        fake.alterAnswers('vertexCountTokens', (body) => withEveryString(body, (text, key) => (key === 'reason' ? text : `${text}${payload}`)));
+        return { inputs: { credentials_json: JSON.stringify(key.json), gemini_api: 'vertex', verify: 'true', verify_model: 'gemini-2.5-flash' } };
+      },
+    },
+  ],
+  [
     "GitHub's OIDC error message",
     {
       succeeds: false,
@@ -232,6 +255,17 @@ describe('a hostile server', { concurrency: 4 }, () => {
       assert.ok(claims > lastMask, 'the claims line comes after the last mask');
       assert.ok(main.masks.includes(main.outputs.access_token ?? ''), 'the impersonated token is masked');
       assert.match(main.stdout, /ref=refs\/heads\/main ::stop-commands::x \[1 character removed\]/);
+    });
+  });
+
+  it("a Vertex AI model name of another shape is not taken, nor printed", async () => {
+    await withFake(async (fake) => {
+      const key = fake.addServiceAccountKey({ projectId: 'gemini-project' });
+      fake.alterAnswers('publisherModel', (body) => ({ ...(body as Record<string, unknown>), name: `publishers/google/models/x\n::warning::${MARK}` }));
+      const { main, post } = await runAction(fake, { credentials_json: JSON.stringify(key.json), gemini_api: 'vertex', verify: 'true' });
+      assert.match(failure(main), /Vertex AI \(publishers\.models\.get\) answered without the model\./);
+      for (const step of [main, post]) assertHarmless(step, 'a Vertex AI model name');
+      assert.equal(main.outputs.models, undefined);
     });
   });
 
