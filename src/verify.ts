@@ -1,8 +1,10 @@
 // Proof that a token works for Gemini, on the API later steps will call: the Gemini
 // API (verify/gemini-api.ts) or Gemini on Vertex AI (verify/vertex.ts). What to
 // check is settled from the inputs before any request.
+import { listModelsUrl, vertexBaseUrl, type Endpoints } from './endpoints.ts';
 import { ActionError } from './errors.ts';
 import type { GoogleContext } from './google/protocol.ts';
+import { preconnect } from './google/transport.ts';
 import type { TokenInfo } from './google/tokeninfo.ts';
 import type { GeminiApi, Inputs } from './inputs.ts';
 import type { AuthType } from './token.ts';
@@ -46,6 +48,11 @@ export interface Verification {
   readonly models: readonly string[];
   /** The model that countTokens proved callable (with verify_model). */
   readonly callable: string | undefined;
+}
+
+/** Connects to the API that verify will call while the token is being minted, so the check pays no handshake. */
+export function preconnectVerify(target: VerifyTarget, endpoints: Endpoints): void {
+  preconnect(target.api === 'vertex' ? vertexBaseUrl(endpoints, target.location) : listModelsUrl(endpoints));
 }
 
 export function verifyAccess(request: VerifyRequest, context: GoogleContext): Promise<Verification> {

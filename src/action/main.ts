@@ -16,7 +16,7 @@ import type { GoogleContext } from '../google/protocol.ts';
 import { inputWarnings } from '../inputs.ts';
 import { authSettings } from '../settings.ts';
 import { hasShape, logLine, untrusted } from '../untrusted.ts';
-import { verifyAccess, verifyTarget, type Verification, type VerifyRequest } from '../verify.ts';
+import { preconnectVerify, verifyAccess, verifyTarget, type Verification, type VerifyRequest } from '../verify.ts';
 import { own } from './cleanup-state.ts';
 import { readActionInputs } from './inputs.ts';
 import { runnerLog as log } from './log.ts';
@@ -73,6 +73,7 @@ async function authenticate(): Promise<void> {
   const cached = await cache?.restore();
   // The deadline of the requests to Google starts once the cache (bounded on its own) had its say.
   const context = { endpoints, http: httpPolicy(inputs, log.debug), log };
+  if (target) preconnectVerify(target, endpoints);
   const token = cached ?? (await source.mint(context));
   if (!cached) log.info(`Minted a new access token${token.principal ? ` for ${token.principal}` : ''}.`);
 

@@ -14,7 +14,7 @@ import { untrusted } from '../untrusted.ts';
 import type { FileSettings } from './adc-file.ts';
 import { fetchSubjectToken, type SubjectToken } from './credential-source.ts';
 import { MAX_TIMEOUT_MILLIS, MIN_TIMEOUT_MILLIS } from './executable-source.ts';
-import { impersonate, IMPERSONATION_SOURCE_SCOPES, projectOfServiceAccount } from './impersonation.ts';
+import { impersonate, IMPERSONATION_SOURCE_SCOPES, preconnectImpersonation, projectOfServiceAccount } from './impersonation.ts';
 import { isObject, optionalProjectIds, optionalStrings, requireStrings } from './json.ts';
 import type { CredentialType, ImpersonationTarget, MintContext, SourceOptions, TokenSource } from './types.ts';
 
@@ -109,6 +109,7 @@ async function mint(json: ExternalAccountJson, scopes: readonly string[], target
   if (target && fileLifetime !== undefined && fileLifetime !== target.lifetimeSeconds) {
     context.log.info(`The input access_token_lifetime (${target.lifetimeSeconds}s) is used instead of the configuration's service_account_impersonation.token_lifetime_seconds (${fileLifetime}s).`);
   }
+  if (target) preconnectImpersonation(target, context);
   let subject: SubjectToken | undefined;
   const federated = await stsExchange(
     {

@@ -4,6 +4,7 @@ import { generateAccessTokenUrl } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { generateAccessToken, IAM_SERVICE } from '../google/iam.ts';
+import { preconnect } from '../google/transport.ts';
 import { iamMember } from '../iam-member.ts';
 import type { MintedToken } from '../token.ts';
 import type { FileSettings } from './adc-file.ts';
@@ -22,6 +23,11 @@ export function projectOfServiceAccount(email: string): string | undefined {
   return /@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$/.exec(email)?.[1];
 }
 
+/** Connects to the IAM Credentials host while the source token is minted: the impersonation then pays no handshake. */
+export function preconnectImpersonation(target: ImpersonationTarget, context: MintContext): void {
+  preconnect(generateAccessTokenUrl(context.endpoints, target.serviceAccount));
+}
+
 /** `source` minting for `target` instead; the ADC file impersonates too. */
 export function withImpersonation(source: TokenSource, target: ImpersonationTarget): TokenSource {
   return {
@@ -29,6 +35,7 @@ export function withImpersonation(source: TokenSource, target: ImpersonationTarg
     description: `${source.description}, impersonating ${target.serviceAccount}`,
     projectId: source.projectId ?? projectOfServiceAccount(target.serviceAccount),
     async mint(context) {
+      preconnectImpersonation(target, context);
       const sourceToken = await source.mint(context);
       // Without an email in the answer, the fix names a placeholder the user fills in.
       const fallback = source.authType === 'authorized_user' ? 'YOUR_EMAIL' : 'SOURCE_PRINCIPAL';

@@ -5,9 +5,10 @@ import { generateAccessTokenUrl, stsIntrospectUrl, stsTokenUrl } from '../endpoi
 import { ActionError } from '../errors.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { stsExchange, STS_SERVICE } from '../google/sts.ts';
+import { preconnect } from '../google/transport.ts';
 import { decodeJwtClaims, federatedExpiry } from '../token.ts';
 import { untrusted } from '../untrusted.ts';
-import { impersonate, IMPERSONATION_SOURCE_SCOPES, projectOfServiceAccount } from './impersonation.ts';
+import { impersonate, IMPERSONATION_SOURCE_SCOPES, preconnectImpersonation, projectOfServiceAccount } from './impersonation.ts';
 import { describeClaims, type SubjectTokenSupplier } from './subject-token.ts';
 import type { ImpersonationTarget, SourceOptions, TokenSource } from './types.ts';
 
@@ -59,6 +60,9 @@ export function workloadIdentitySource(federation: Federation, options: SourceOp
     projectId: target ? projectOfServiceAccount(target.serviceAccount) : undefined,
     quotaProjectId: undefined,
     async mint(context) {
+      // The hosts after the CI's token service are connected to while it answers.
+      preconnect(stsTokenUrl(context.endpoints));
+      if (target) preconnectImpersonation(target, context);
       // Each attempt exchanges a fresh subject token: the last one is what STS judged, and its claims are shown.
       let subject = '';
       const claims = (): string => describeClaims(subject);

@@ -9,9 +9,12 @@ import type { Verification, VerifyRequest } from '../verify.ts';
 
 /** `model` is `models/ID`, or undefined to list only. */
 export async function verifyGeminiApi(request: VerifyRequest, model: string | undefined, context: GoogleContext): Promise<Verification> {
-  const tokenInfo = await tokenInfoIfKnown(request.accessToken, context);
   const { accessToken, quotaProjectId, authType } = request;
-  const listed = await listModels({ accessToken, quotaProjectId, explain: (error) => explainApiError(error, { call: GEMINI_API, api: GENERATIVE_LANGUAGE, authType, quotaProjectId }) }, context);
+  // Neither answer needs the other: both requests go at once.
+  const [tokenInfo, listed] = await Promise.all([
+    tokenInfoIfKnown(accessToken, context),
+    listModels({ accessToken, quotaProjectId, explain: (error) => explainApiError(error, { call: GEMINI_API, api: GENERATIVE_LANGUAGE, authType, quotaProjectId }) }, context),
+  ]);
   const models = listed.map((entry) => entry.name);
   if (!model) return { api: 'generativelanguage', tokenInfo, models, callable: undefined };
 
