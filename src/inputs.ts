@@ -62,20 +62,40 @@ export interface Inputs {
 /** A yes-or-no input's value: `text` is the input, or its default where it is unset. */
 export type BooleanReader = (name: InputName, text: string) => boolean;
 
+/**
+ * How a message names an input and says how to set it. The Action speaks of
+ * its inputs as a workflow writes them; the CLI of the option or variable the
+ * user gave (`option --scopes`, `--scopes VALUE`).
+ */
+export interface InputNaming {
+  /** What a sentence that starts with "The" calls the input: `input scopes`. */
+  input(name: string): string;
+  /** The input's bare name, for a fix: `scopes`. */
+  name(name: string): string;
+  /** How to set it to `value`: `scopes: VALUE`. */
+  setting(name: string, value: string): string;
+}
+
+export const ACTION_INPUTS: InputNaming = {
+  input: (name) => `input ${name}`,
+  name: (name) => name,
+  setting: (name, value) => `${name}: ${value}`,
+};
+
 /** The inputs with their defaults applied, each parsed and checked; an error names the input and the fix. */
-export function readInputs(read: InputReader, readBoolean: BooleanReader = parseBoolean): Inputs {
+export function readInputs(read: InputReader, readBoolean?: BooleanReader, naming: InputNaming = ACTION_INPUTS): Inputs {
   const value = (name: InputName): string => read(name).trim() || INPUT_DEFAULTS[name];
-  const flag = (name: InputName): boolean => readBoolean(name, value(name));
+  const flag = (name: InputName): boolean => (readBoolean ?? ((input, text) => parseBoolean(input, text, naming)))(name, value(name));
   return {
     credentialsJson: read('credentials_json'),
     workloadIdentityProvider: value('workload_identity_provider'),
     serviceAccount: value('service_account'),
     audience: value('audience'),
     delegates: parseList(value('delegates')),
-    scopes: parseScopes(value('scopes')),
+    scopes: parseScopes(value('scopes'), naming),
     projectId: value('project_id'),
     quotaProjectId: value('quota_project_id'),
-    accessTokenLifetimeSeconds: parseDuration('access_token_lifetime', value('access_token_lifetime'), 1, 43200),
+    accessTokenLifetimeSeconds: parseDuration('access_token_lifetime', value('access_token_lifetime'), 1, 43200, naming),
     createCredentialsFile: flag('create_credentials_file'),
     credentialsFileDir: value('credentials_file_dir'),
     exportEnvironmentVariables: flag('export_environment_variables'),
@@ -84,11 +104,11 @@ export function readInputs(read: InputReader, readBoolean: BooleanReader = parse
     verifyModel: value('verify_model'),
     cache: flag('cache'),
     cacheEncryptionKey: read('cache_encryption_key'),
-    minTokenLifetimeSeconds: parseDuration('min_token_lifetime', value('min_token_lifetime'), 0, 43200),
-    retries: parseInteger('retries', value('retries'), 0, 10),
-    requestTimeoutMs: parseDuration('request_timeout', value('request_timeout'), 1, 600) * 1000,
-    timeoutMs: parseDuration('timeout', value('timeout'), 1, 3600) * 1000,
-    universe: parseUniverse(value('universe')),
+    minTokenLifetimeSeconds: parseDuration('min_token_lifetime', value('min_token_lifetime'), 0, 43200, naming),
+    retries: parseInteger('retries', value('retries'), 0, 10, naming),
+    requestTimeoutMs: parseDuration('request_timeout', value('request_timeout'), 1, 600, naming) * 1000,
+    timeoutMs: parseDuration('timeout', value('timeout'), 1, 3600, naming) * 1000,
+    universe: parseUniverse(value('universe'), naming),
     endpoints: value('endpoints'),
   };
 }
@@ -101,18 +121,18 @@ export function parseList(text: string): string[] {
     .filter((item) => item !== '');
 }
 
-function parseScopes(text: string): string[] {
+function parseScopes(text: string, naming: InputNaming): string[] {
   const scopes = parseList(text);
   for (const scope of scopes) {
     if (/\s/.test(scope)) {
       throw new ActionError(
-        `The input scopes has a value with spaces inside it ("${scope}").`,
+        `The ${naming.input('scopes')} has a value with spaces inside it ("${scope}").`,
         'Separate scopes with commas or new lines, e.g. "https://www.googleapis.com/auth/cloud-platform, https://www.googleapis.com/auth/generative-language.retriever".',
       );
     }
   }
   if (scopes.length === 0) {
-    throw new ActionError('The input scopes is empty.', `Leave it unset for the default (${INPUT_DEFAULTS.scopes}) or name at least one scope.`);
+    throw new ActionError(`The ${naming.input('scopes')} is empty.`, `Leave it unset for the default (${INPUT_DEFAULTS.scopes}) or name at least one scope.`);
   }
   return scopes;
 }
@@ -120,18 +140,18 @@ function parseScopes(text: string): string[] {
 const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
 const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
 
-export function parseBoolean(name: string, text: string): boolean {
+export function parseBoolean(name: string, text: string, naming: InputNaming = ACTION_INPUTS): boolean {
   const word = text.trim().toLowerCase();
   if (TRUE_WORDS.has(word)) return true;
   if (FALSE_WORDS.has(word)) return false;
-  throw new ActionError(`The input ${name} must be true or false, not "${text.slice(0, 40)}".`, `Set ${name}: true or ${name}: false.`);
+  throw new ActionError(`The ${naming.input(name)} must be true or false, not "${text.slice(0, 40)}".`, `Set ${naming.setting(name, 'true')} or ${naming.setting(name, 'false')}.`);
 }
 
-export function parseInteger(name: string, text: string, min: number, max: number): number {
+export function parseInteger(name: string, text: string, min: number, max: number, naming: InputNaming = ACTION_INPUTS): number {
   const trimmed = text.trim();
   const number = /^\d{1,9}$/.test(trimmed) ? Number(trimmed) : NaN;
   if (!Number.isInteger(number) || number < min || number > max) {
-    throw new ActionError(`The input ${name} must be a whole number from ${min} to ${max}, not "${trimmed.slice(0, 40)}".`, `Set ${name}: ${min} or another number in that range.`);
+    throw new ActionError(`The ${naming.input(name)} must be a whole number from ${min} to ${max}, not "${trimmed.slice(0, 40)}".`, `Set ${naming.setting(name, String(min))} or another number in that range.`);
   }
   return number;
 }
@@ -139,22 +159,22 @@ export function parseInteger(name: string, text: string, min: number, max: numbe
 const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600 };
 
 /** Seconds from `90`, `90s`, `15m` or `1h`, within [min, max]. */
-export function parseDuration(name: string, text: string, min: number, max: number): number {
+export function parseDuration(name: string, text: string, min: number, max: number, naming: InputNaming = ACTION_INPUTS): number {
   const match = /^(\d{1,9})\s*(s|m|h)?$/i.exec(text.trim());
   const seconds = match ? Number(match[1]) * (UNIT_SECONDS[(match[2] ?? '').toLowerCase()] ?? NaN) : NaN;
   if (!Number.isFinite(seconds) || seconds < min || seconds > max) {
     throw new ActionError(
-      `The input ${name} must be a duration from ${min}s to ${max}s (like 3600s, 60m or 1h), not "${text.trim().slice(0, 40)}".`,
-      `Set ${name} to a number of seconds such as ${Math.max(min, Math.min(max, 3600))}s.`,
+      `The ${naming.input(name)} must be a duration from ${min}s to ${max}s (like 3600s, 60m or 1h), not "${text.trim().slice(0, 40)}".`,
+      `Set ${naming.name(name)} to a number of seconds such as ${Math.max(min, Math.min(max, 3600))}s.`,
     );
   }
   return seconds;
 }
 
-function parseUniverse(text: string): string {
+function parseUniverse(text: string, naming: InputNaming): string {
   const universe = text.trim().toLowerCase();
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(universe)) {
-    throw new ActionError(`The input universe must be a domain name such as googleapis.com, not "${text.trim().slice(0, 60)}".`, 'Leave universe unset unless you use a Google Cloud universe other than googleapis.com.');
+    throw new ActionError(`The ${naming.input('universe')} must be a domain name such as googleapis.com, not "${text.trim().slice(0, 60)}".`, `Leave ${naming.name('universe')} unset unless you use a Google Cloud universe other than googleapis.com.`);
   }
   return universe;
 }

@@ -1,6 +1,7 @@
 // The inputs, validated up front into what the core works with. Both shells read
 // their own inputs (action inputs, command-line options) into `Inputs`; every
 // check here happens before any request.
+import { ACTION_CREDENTIALS, type CredentialsOrigin } from './credentials/json.ts';
 import { parseCredentialsJson } from './credentials/registry.ts';
 import type { CredentialChoice, SourceSettings } from './credentials/resolve.ts';
 import type { ImpersonationTarget } from './credentials/types.ts';
@@ -8,7 +9,7 @@ import { defaultAudience, parseProvider } from './credentials/workload-identity.
 import { impersonatedAccountOf, resolveEndpoints, type Endpoints } from './endpoints.ts';
 import { ActionError } from './errors.ts';
 import type { HttpLimits } from './google/http.ts';
-import type { Inputs } from './inputs.ts';
+import { ACTION_INPUTS, type InputNaming, type Inputs } from './inputs.ts';
 
 export interface AuthSettings extends SourceSettings {
   readonly endpoints: Endpoints;
@@ -17,23 +18,24 @@ export interface AuthSettings extends SourceSettings {
 
 const EMAIL_PATTERN = /^[a-z0-9][a-z0-9._-]*@[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$/i;
 
-export function authSettings(inputs: Inputs): AuthSettings {
+/** `naming` names the inputs in errors, `origin` the credentials JSON: the Action's own by default. */
+export function authSettings(inputs: Inputs, naming: InputNaming = ACTION_INPUTS, origin: CredentialsOrigin = ACTION_CREDENTIALS): AuthSettings {
   requireOneCredential(inputs);
   // The impersonation target is checked before the credential is parsed, as users read the inputs.
-  const impersonation = impersonationTarget(inputs);
-  const credential = credentialChoice(inputs);
+  const impersonation = impersonationTarget(inputs, naming);
+  const credential = credentialChoice(inputs, naming, origin);
   if (credential.kind === 'credentials_json' && credential.json.type === 'impersonated_service_account' && impersonation) {
     throw new ActionError(
-      `The credentials_json already impersonates ${impersonatedAccountOf(credential.json.service_account_impersonation_url as string)}, and the input service_account asks to impersonate ${impersonation.serviceAccount} on top of it.`,
+      `The ${origin.name} already impersonates ${impersonatedAccountOf(credential.json.service_account_impersonation_url as string)}, and the ${naming.input('service_account')} asks to impersonate ${impersonation.serviceAccount} on top of it.`,
       "Leave service_account unset to use the file as it is, or pass the file's source_credentials as credentials_json together with service_account and delegates.",
     );
   }
   return {
     credential,
     impersonation,
-    sourceOptions: { scopes: inputs.scopes, lifetimeSeconds: inputs.accessTokenLifetimeSeconds },
+    sourceOptions: { scopes: inputs.scopes, lifetimeSeconds: inputs.accessTokenLifetimeSeconds, origin },
     universe: inputs.universe,
-    endpoints: resolveEndpoints(inputs.universe, inputs.endpoints),
+    endpoints: resolveEndpoints(inputs.universe, inputs.endpoints, naming),
     limits: inputs,
   };
 }
@@ -48,17 +50,17 @@ function requireOneCredential(inputs: Inputs): void {
   }
 }
 
-function credentialChoice(inputs: Inputs): CredentialChoice {
-  if (inputs.credentialsJson !== '') return { kind: 'credentials_json', json: parseCredentialsJson(inputs.credentialsJson) };
-  const provider = parseProvider(inputs.workloadIdentityProvider);
+function credentialChoice(inputs: Inputs, naming: InputNaming, origin: CredentialsOrigin): CredentialChoice {
+  if (inputs.credentialsJson !== '') return { kind: 'credentials_json', json: parseCredentialsJson(inputs.credentialsJson, origin) };
+  const provider = parseProvider(inputs.workloadIdentityProvider, naming);
   return { kind: 'workload_identity', provider, audience: inputs.audience || defaultAudience(provider, inputs.universe) };
 }
 
-function impersonationTarget(inputs: Inputs): ImpersonationTarget | undefined {
+function impersonationTarget(inputs: Inputs, naming: InputNaming): ImpersonationTarget | undefined {
   if (!inputs.serviceAccount) return undefined;
   for (const [input, email] of [['service_account', inputs.serviceAccount], ...inputs.delegates.map((d) => ['delegates', d])] as const) {
     if (!EMAIL_PATTERN.test(email)) {
-      throw new ActionError(`The input ${input} must be a service account email, not "${email.slice(0, 80)}".`, 'Use the full email, like name@project-id.iam.gserviceaccount.com.');
+      throw new ActionError(`The ${naming.input(input)} must be a service account email, not "${email.slice(0, 80)}".`, 'Use the full email, like name@project-id.iam.gserviceaccount.com.');
     }
   }
   return { serviceAccount: inputs.serviceAccount, delegates: inputs.delegates, scopes: inputs.scopes, lifetimeSeconds: inputs.accessTokenLifetimeSeconds };

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ActionError, failureMessage } from '../errors.ts';
 import { parseDuration } from '../inputs.ts';
 import { isoSeconds } from '../token.ts';
-import { debugOnStderr, failOnStderr, maskOnStderr, writeAll } from './token-command-output.ts';
+import { debugOnStderr, failOnStderr, maskOnStderr, writeAll } from '../stderr-commands.ts';
 import { readCurrentToken, readRefreshConfig, TOKEN_COMMAND, writeCurrentToken } from './token-folder.ts';
 
 const USAGE = `Usage: ${TOKEN_COMMAND} [--min-lifetime SECONDS] [--json]

@@ -6,7 +6,7 @@ import { summarize, type GoogleError } from '../google/errors.ts';
 import { tokenGrant } from '../google/protocol.ts';
 import { decodeJwtClaims } from '../token.ts';
 import { overriddenTokenUri } from './adc-file.ts';
-import { optionalStrings, requireStrings } from './json.ts';
+import { ACTION_CREDENTIALS, optionalStrings, requireStrings, type CredentialsOrigin } from './json.ts';
 import type { CredentialType } from './types.ts';
 
 export interface AuthorizedUserJson {
@@ -21,21 +21,21 @@ export interface AuthorizedUserJson {
 }
 
 const SERVICE = 'The Google OAuth token endpoint';
-const NEW_SECRET =
-  'Create a new secret: `gcloud auth application-default login --client-id-file=client_secret.json --scopes=https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/generative-language.retriever`, then `gh secret set GOOGLE_CREDENTIALS < ~/.config/gcloud/application_default_credentials.json`.';
+const NEW_SECRET = (origin: CredentialsOrigin): string =>
+  `Create a new secret: \`gcloud auth application-default login --client-id-file=client_secret.json --scopes=https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/generative-language.retriever\`, then ${origin.store}.`;
 const COMPLETE_FILE = 'Store the complete file that `gcloud auth application-default login --client-id-file=client_secret.json` writes (~/.config/gcloud/application_default_credentials.json), unchanged.';
 
 export const authorizedUser: CredentialType<AuthorizedUserJson> = {
   type: 'authorized_user',
   secretFields: ['client_secret', 'refresh_token'],
 
-  validate(json) {
-    requireStrings(json, 'authorized_user', ['client_id', 'client_secret', 'refresh_token'], COMPLETE_FILE);
-    optionalStrings(json, 'authorized_user', ['quota_project_id', 'universe_domain', 'account']);
+  validate(json, _registry, origin) {
+    requireStrings(json, 'authorized_user', ['client_id', 'client_secret', 'refresh_token'], origin, COMPLETE_FILE);
+    optionalStrings(json, 'authorized_user', ['quota_project_id', 'universe_domain', 'account'], origin);
     return json as AuthorizedUserJson;
   },
 
-  source(user) {
+  source(user, { origin = ACTION_CREDENTIALS }) {
     return {
       authType: 'authorized_user',
       description: `authorized_user credentials of OAuth client ${user.client_id}`,
@@ -47,7 +47,7 @@ export const authorizedUser: CredentialType<AuthorizedUserJson> = {
             service: SERVICE,
             url: tokenUrl(context.endpoints),
             form: () => ({ grant_type: 'refresh_token', client_id: user.client_id, client_secret: user.client_secret, refresh_token: user.refresh_token }),
-            explain: (error) => explainRefreshError(error, user.client_id),
+            explain: (error) => explainRefreshError(error, user.client_id, origin),
           },
           context,
         );
@@ -67,20 +67,21 @@ export const authorizedUser: CredentialType<AuthorizedUserJson> = {
   },
 };
 
-function explainRefreshError(error: GoogleError, clientId: string): ActionError {
+function explainRefreshError(error: GoogleError, clientId: string, origin: CredentialsOrigin): ActionError {
+  const newSecret = NEW_SECRET(origin);
   switch (error.oauthError) {
     case 'invalid_grant':
       return new ActionError(
-        `Google rejected the refresh token in credentials_json (${summarize(error)}): it has expired or was revoked. Refresh tokens of an OAuth app whose consent screen is in "Testing" expire after 7 days; a password change, a revoked grant or 6 months unused also end them.`,
-        `Publish the app (Google Auth Platform > Audience > Publish app) so new tokens do not expire after 7 days, then ${NEW_SECRET.charAt(0).toLowerCase()}${NEW_SECRET.slice(1)}`,
+        `Google rejected the refresh token in ${origin.name} (${summarize(error)}): it has expired or was revoked. Refresh tokens of an OAuth app whose consent screen is in "Testing" expire after 7 days; a password change, a revoked grant or 6 months unused also end them.`,
+        `Publish the app (Google Auth Platform > Audience > Publish app) so new tokens do not expire after 7 days, then ${newSecret.charAt(0).toLowerCase()}${newSecret.slice(1)}`,
       );
     case 'invalid_client':
     case 'unauthorized_client':
       return new ActionError(
-        `Google rejected the OAuth client ${clientId} of credentials_json (${summarize(error)}): the client was deleted, its secret was reset, or it is not the client that issued the refresh token.`,
-        `Download the Desktop client's JSON again from https://console.cloud.google.com/auth/clients. ${NEW_SECRET}`,
+        `Google rejected the OAuth client ${clientId} of ${origin.name} (${summarize(error)}): the client was deleted, its secret was reset, or it is not the client that issued the refresh token.`,
+        `Download the Desktop client's JSON again from https://console.cloud.google.com/auth/clients. ${newSecret}`,
       );
     default:
-      return new ActionError(`${SERVICE} refused the refresh token grant (${summarize(error)}).`, NEW_SECRET);
+      return new ActionError(`${SERVICE} refused the refresh token grant (${summarize(error)}).`, newSecret);
   }
 }

@@ -29,9 +29,9 @@ export const externalAccount: CredentialType<ExternalAccountJson> = {
   // Credential sources send API keys and the like as request headers.
   secretFields: ['headers'],
 
-  validate(json) {
-    requireStrings(json, 'external_account', ['audience', 'subject_token_type']);
-    optionalStrings(json, 'external_account', ['token_url', 'service_account_impersonation_url', 'quota_project_id', 'universe_domain']);
+  validate(json, _registry, origin) {
+    requireStrings(json, 'external_account', ['audience', 'subject_token_type'], origin);
+    optionalStrings(json, 'external_account', ['token_url', 'service_account_impersonation_url', 'quota_project_id', 'universe_domain'], origin);
     return json as ExternalAccountJson;
   },
 

@@ -25,20 +25,20 @@ export const impersonatedServiceAccount: CredentialType<ImpersonatedServiceAccou
   type: TYPE,
   secretFields: [],
 
-  validate(json, registry) {
-    requireStrings(json, TYPE, ['service_account_impersonation_url']);
-    optionalStrings(json, TYPE, ['quota_project_id', 'universe_domain']);
+  validate(json, registry, origin) {
+    requireStrings(json, TYPE, ['service_account_impersonation_url'], origin);
+    optionalStrings(json, TYPE, ['quota_project_id', 'universe_domain'], origin);
     if (!impersonatedAccountOf(json.service_account_impersonation_url as string)) {
-      throw new ActionError(`The ${TYPE} credentials_json has a service_account_impersonation_url that names no service account (…/serviceAccounts/EMAIL:generateAccessToken).`, FIX);
+      throw new ActionError(`The ${TYPE} ${origin.name} has a service_account_impersonation_url that names no service account (…/serviceAccounts/EMAIL:generateAccessToken).`, FIX);
     }
     const delegates = json.delegates ?? [];
     if (!Array.isArray(delegates) || !delegates.every((delegate) => typeof delegate === 'string')) {
-      throw new ActionError(`The ${TYPE} credentials_json has a field delegates that is not a list of service account emails.`, FIX);
+      throw new ActionError(`The ${TYPE} ${origin.name} has a field delegates that is not a list of service account emails.`, FIX);
     }
     if (!isObject(json.source_credentials) || Array.isArray(json.source_credentials)) {
-      throw new ActionError(`The ${TYPE} credentials_json lacks the object source_credentials.`, FIX);
+      throw new ActionError(`The ${TYPE} ${origin.name} lacks the object source_credentials.`, FIX);
     }
-    const source = registry.validate(json.source_credentials, true);
+    const source = registry.validate(json.source_credentials, true, origin);
     return { ...(json as ImpersonatedServiceAccountJson), source_credentials: source, delegates: delegates as string[] };
   },
 

@@ -5,7 +5,7 @@ import { maskSecret } from '../secrets.ts';
 import { authorizedUser } from './authorized-user.ts';
 import { externalAccount } from './external-account.ts';
 import { impersonatedServiceAccount } from './impersonated-service-account.ts';
-import { decodeCredentialsJson, isObject, readJsonObject, SECRET_HOWTO } from './json.ts';
+import { ACTION_CREDENTIALS, decodeCredentialsJson, isObject, readJsonObject, type CredentialsOrigin } from './json.ts';
 import { serviceAccount } from './service-account.ts';
 import type { CredentialsJson, CredentialType, Registry } from './types.ts';
 
@@ -16,26 +16,26 @@ function typeOf(name: unknown): CredentialType<CredentialsJson> | undefined {
 }
 
 export const registry: Registry = {
-  validate(json, nested) {
+  validate(json, nested, origin) {
     if (json.type === undefined && (isObject(json.installed) || isObject(json.web))) {
       throw new ActionError(
-        'The input credentials_json holds an OAuth client file (client_secret.json), not credentials.',
-        'Turn it into credentials with `gcloud auth application-default login --client-id-file=client_secret.json --scopes=https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/generative-language.retriever`, then store the file that command writes. ' + SECRET_HOWTO,
+        `The ${origin.subject} holds an OAuth client file (client_secret.json), not credentials.`,
+        'Turn it into credentials with `gcloud auth application-default login --client-id-file=client_secret.json --scopes=https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/generative-language.retriever`, then store the file that command writes. ' + origin.howto,
       );
     }
     if (nested && json.type === impersonatedServiceAccount.type) {
-      throw new ActionError('The source_credentials of the impersonated_service_account credentials_json impersonates again.', 'Name the whole chain in one file: the source credentials, the final service account in service_account_impersonation_url, and the ones between in delegates.');
+      throw new ActionError(`The source_credentials of the impersonated_service_account ${origin.name} impersonates again.`, 'Name the whole chain in one file: the source credentials, the final service account in service_account_impersonation_url, and the ones between in delegates.');
     }
     const type = typeOf(json.type);
     if (!type) {
       throw new ActionError(
         typeof json.type === 'string'
-          ? `The input credentials_json has type "${json.type.slice(0, 40)}", which gemini-auth does not take.`
-          : 'The input credentials_json has no "type" field: it is not a Google credentials file.',
+          ? `The ${origin.subject} has type "${json.type.slice(0, 40)}", which gemini-auth does not take.`
+          : `The ${origin.subject} has no "type" field: it is not a Google credentials file.`,
         'Use an authorized_user file (from `gcloud auth application-default login`), a service_account key, an external_account configuration, or an impersonated_service_account file whose source_credentials is one of those; or use workload_identity_provider instead.',
       );
     }
-    return type.validate(json, registry);
+    return type.validate(json, registry, origin);
   },
   source(json, options) {
     // validate() let through only types that TYPES knows.
@@ -43,9 +43,9 @@ export const registry: Registry = {
   },
 };
 
-/** Parses credentials_json, given raw or base64, into a credentials JSON of a type gemini-auth takes. */
-export function parseCredentialsJson(input: string): CredentialsJson {
-  return registry.validate(readJsonObject(input), false);
+/** Parses credentials_json, given raw or base64, into a credentials JSON of a type gemini-auth takes; errors name `origin`. */
+export function parseCredentialsJson(input: string, origin: CredentialsOrigin = ACTION_CREDENTIALS): CredentialsJson {
+  return registry.validate(readJsonObject(input, origin), false, origin);
 }
 
 /** Fields that hold a secret in any type, also nested (an OAuth client file, an impersonation source). */

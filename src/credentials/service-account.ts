@@ -6,7 +6,7 @@ import { ActionError } from '../errors.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { tokenGrant } from '../google/protocol.ts';
 import { nodeCrypto } from '../lazy-crypto.ts';
-import { optionalStrings, requireStrings } from './json.ts';
+import { ACTION_CREDENTIALS, optionalStrings, requireStrings, type CredentialsOrigin } from './json.ts';
 import type { CredentialType } from './types.ts';
 
 export interface ServiceAccountJson {
@@ -29,17 +29,17 @@ export const serviceAccount: CredentialType<ServiceAccountJson> = {
   type: 'service_account',
   secretFields: ['private_key'],
 
-  validate(json) {
-    requireStrings(json, 'service_account', ['client_email', 'private_key']);
-    optionalStrings(json, 'service_account', ['private_key_id', 'project_id', 'quota_project_id', 'universe_domain', 'token_uri']);
+  validate(json, _registry, origin) {
+    requireStrings(json, 'service_account', ['client_email', 'private_key'], origin);
+    optionalStrings(json, 'service_account', ['private_key_id', 'project_id', 'quota_project_id', 'universe_domain', 'token_uri'], origin);
     if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(json.private_key as string)) {
-      throw new ActionError('The field private_key of the service_account credentials_json is not a PEM private key.', 'Create a new key (`gcloud iam service-accounts keys create key.json --iam-account=EMAIL`) and store the file unchanged.');
+      throw new ActionError(`The field private_key of the service_account ${origin.name} is not a PEM private key.`, 'Create a new key (`gcloud iam service-accounts keys create key.json --iam-account=EMAIL`) and store the file unchanged.');
     }
     return json as ServiceAccountJson;
   },
 
-  source(key, { scopes }) {
-    const privateKey = loadPrivateKey(key);
+  source(key, { scopes, origin = ACTION_CREDENTIALS }) {
+    const privateKey = loadPrivateKey(key, origin);
     return {
       authType: 'service_account',
       description: `service_account key ${key.private_key_id ?? ''} of ${key.client_email}`.replace('  ', ' '),
@@ -68,11 +68,11 @@ export const serviceAccount: CredentialType<ServiceAccountJson> = {
   },
 };
 
-function loadPrivateKey(key: ServiceAccountJson): KeyObject {
+function loadPrivateKey(key: ServiceAccountJson, origin: CredentialsOrigin): KeyObject {
   try {
     return nodeCrypto().createPrivateKey(key.private_key);
   } catch {
-    throw new ActionError('The private_key of the service_account credentials_json cannot be read as an RSA private key.', NEW_KEY(key.client_email));
+    throw new ActionError(`The private_key of the service_account ${origin.name} cannot be read as an RSA private key.`, NEW_KEY(key.client_email));
   }
 }
 

@@ -3,6 +3,7 @@
 // a service account's token (one more).
 import { generateAccessTokenUrl, stsTokenUrl } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
+import { ACTION_INPUTS, type InputNaming } from '../inputs.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { stsExchange, STS_SERVICE } from '../google/sts.ts';
 import { decodeJwtClaims, federatedExpiry } from '../token.ts';
@@ -22,13 +23,13 @@ const PROVIDER_FIX =
   'Set workload_identity_provider to the full resource name, projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER, as printed by `gcloud iam workload-identity-pools providers describe PROVIDER --workload-identity-pool=POOL --location=global --format="value(name)"`.';
 const JWT = 'urn:ietf:params:oauth:token-type:jwt';
 
-export function parseProvider(text: string): WorkloadIdentityProvider {
+export function parseProvider(text: string, naming: InputNaming = ACTION_INPUTS): WorkloadIdentityProvider {
   const name = text.trim().replace(/^(https:)?\/\/iam\.googleapis\.com\//, '');
   const match = PROVIDER_PATTERN.exec(name);
   if (!match) {
     const projectId = /^projects\/([^/]+)\//.exec(name)?.[1];
     const cause = projectId && !/^\d+$/.test(projectId) ? ` It names the project by ID ("${projectId.slice(0, 40)}"); it needs the project NUMBER.` : '';
-    throw new ActionError(`The input workload_identity_provider is not a provider resource name.${cause}`, PROVIDER_FIX);
+    throw new ActionError(`The ${naming.input('workload_identity_provider')} is not a provider resource name.${cause}`, PROVIDER_FIX);
   }
   return { name, pool: `projects/${match[1]}/locations/global/workloadIdentityPools/${match[2]}` };
 }
