@@ -44,7 +44,7 @@ const folderFix = (naming: FolderNaming): string => `Set ${naming.input} to a wr
  * readable by its owner only.
  */
 export function writeSecretJson(dir: string, content: object, naming: FolderNaming = ACTION_FOLDER): string {
-  checkFolder(dir, naming);
+  prepareSecretFolder(dir, naming);
   const path = join(dir, ownedName('.json'));
   writeSecretFile(path, `${JSON.stringify(content, null, 2)}\n`, 0o600, naming);
   return path;
@@ -56,7 +56,7 @@ export function writeSecretJson(dir: string, content: object, naming: FolderNami
  * link (its target is whoever last pointed it), or a folder anyone may write
  * to without the sticky bit that stops them renaming others' files.
  */
-function checkFolder(dir: string, naming: FolderNaming): void {
+export function prepareSecretFolder(dir: string, naming: FolderNaming = ACTION_FOLDER): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch {
