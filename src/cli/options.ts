@@ -164,10 +164,10 @@ export function inputReader(line: CommandLine, credentials: Credentials): InputR
   };
 }
 
-/** Names each input as the user gave it: `option --scopes`, or `variable GEMINI_AUTH_SCOPES`. */
+/** Names each input (or option of the CLI's own) as the user gave it: `option --scopes`, or `variable GEMINI_AUTH_SCOPES`. */
 export function inputNaming(line: CommandLine): InputNaming {
   const spelled = (input: string): { kind: string; name: string; set: (value: string) => string } => {
-    const option = optionOf(input);
+    const option = optionOf(input) ?? (input in OPTIONS ? (input as OptionName) : undefined);
     if (!option) return { kind: 'setting', name: input, set: (value) => `${input} ${value}` };
     if (line.setting(option).from === 'variable') {
       const variable = variableOf(option);
