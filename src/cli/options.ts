@@ -1,7 +1,6 @@
 // The command line: the commands, the option table and its parser. Options that
 // mirror an input of the Action take its name kebab-cased, its default and its
 // parser (src/inputs.ts); each option also reads GEMINI_AUTH_<NAME>.
-import { parseArgs } from 'node:util';
 import { ActionError } from '../errors.ts';
 import { INPUT_DEFAULTS, parseBoolean, type InputName, type InputNaming, type InputReader } from '../inputs.ts';
 import type { Credentials } from './credentials.ts';
@@ -94,34 +93,21 @@ const usageFix = (command?: Command): string => `Run \`${PROGRAM} ${command ? `$
  * from GEMINI_AUTH_<NAME> in `env`. Options of another command are refused.
  */
 export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv): CommandLine {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: { ...Object.fromEntries(NAMES.map((name) => [name, { type: OPTIONS[name].type, multiple: 'multiple' in OPTIONS[name] }])), help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    // Node's own words, up to its advice on positionals (which does not apply here).
-    throw new ActionError(`${(error as Error).message.split('. ')[0]?.replace(/\.$/, '')}.`, usageFix(commandIn(argv)));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = readArgv(argv);
   const [word, ...extra] = positionals;
   if (word !== undefined && !(COMMANDS as readonly string[]).includes(word)) {
     throw new ActionError(`There is no command "${word.slice(0, 40)}"; the commands are token, login and verify.`, usageFix());
   }
   const command = word as Command | undefined;
-  const given = values as Record<string, string | string[] | boolean | undefined>;
-  if (!command && !given.help && !given.version) throw new ActionError('No command given: the commands are token, login and verify.', usageFix());
+  if (!command && !values.help && !values.version) throw new ActionError('No command given: the commands are token, login and verify.', usageFix());
   if (extra.length > 0) throw new ActionError(`${PROGRAM} ${command} takes no argument "${extra[0]?.slice(0, 40)}".`, usageFix(command));
   if (command) {
-    const foreign = NAMES.find((name) => given[name] !== undefined && !takes(command, name));
+    const foreign = NAMES.find((name) => values[name] !== undefined && !takes(command, name));
     if (foreign) throw new ActionError(`The option --${foreign} is not one of ${PROGRAM} ${command}'s.`, usageFix(command));
   }
   const setting = (option: OptionName): Setting => {
-    const value = given[option];
-    if (value !== undefined && value !== false) return { value: Array.isArray(value) ? value.join(',') : String(value), from: 'option' };
+    const value = values[option];
+    if (value !== undefined) return { value: value === true ? 'true' : value.join(','), from: 'option' };
     const variable = env[variableOf(option)];
     if (variable !== undefined && variable.trim() !== '' && (!command || takes(command, option))) return { value: variable, from: 'variable' };
     const spec: OptionSpec = OPTIONS[option];
@@ -129,8 +115,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   };
   return {
     command,
-    help: given.help === true,
-    version: given.version === true,
+    help: values.help === true,
+    version: values.version === true,
     setting,
     text: (option) => setting(option).value.trim(),
     flag(option) {
@@ -142,6 +128,44 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
 
 function commandIn(argv: readonly string[]): Command | undefined {
   return COMMANDS.find((command) => argv.includes(command));
+}
+
+/**
+ * The options and the words of `argv`: `--name value`, `--name=value`, `--flag`,
+ * `-h`, and after `--` only words. A string option takes the next argument
+ * whatever it is (`--retries -1`); a list option may come more than once.
+ * Not node:util's parseArgs: loading it costs a cached `token` call about 2 ms.
+ */
+function readArgv(argv: readonly string[]): { values: Record<string, string[] | true>; positionals: string[] } {
+  const values: Record<string, string[] | true> = {};
+  const positionals: string[] = [];
+  const specs: Record<string, OptionSpec> = { ...OPTIONS, version: { type: 'boolean', help: '' } };
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] ?? '';
+    if (arg === '--') {
+      positionals.push(...argv.slice(index + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const equals = arg.indexOf('=');
+    const name = arg === '-h' ? 'help' : arg.startsWith('--') ? arg.slice(2, equals < 0 ? undefined : equals) : '';
+    const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
+    const command = commandIn(argv);
+    if (!spec) throw new ActionError(`Unknown option '${arg.slice(0, equals < 0 ? 60 : Math.min(equals, 60))}'.`, usageFix(command));
+    if (spec.type === 'boolean') {
+      if (equals >= 0) throw new ActionError(`The option --${name} takes no value.`, usageFix(command));
+      values[name] = true;
+      continue;
+    }
+    const value = equals >= 0 ? arg.slice(equals + 1) : argv[++index];
+    if (value === undefined) throw new ActionError(`The option --${name} needs a value.`, usageFix(command));
+    const previous = values[name];
+    values[name] = spec.multiple && Array.isArray(previous) ? [...previous, value] : [value];
+  }
+  return { values, positionals };
 }
 
 /** How errors name a variable: `The variable GEMINI_AUTH_JSON must be true or false`. */

@@ -4,9 +4,9 @@
 // Read on every call, so it uses Node built-ins and small modules only.
 import { mkdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { cacheIdentity } from '../cache/crypto.ts';
 import { ActionError } from '../errors.ts';
 import { readTokenFile, writeTokenFile, type StoredToken } from '../files/token-file.ts';
+import { sha256Hex } from '../sha256.ts';
 import type { AccessToken } from '../token.ts';
 
 export interface CacheEntry {
@@ -27,13 +27,15 @@ export function cacheFolder(option: string, env: NodeJS.ProcessEnv, platform: No
 }
 
 /**
- * The entry of a token: `secrets`, what only holders of the credentials know,
- * key the hash; `facts`, everything that decides the token (credentials,
- * scopes, service account, endpoints, ...), are hashed. Different credentials
- * or settings never share an entry.
+ * The entry of a token, named by a hash of `secrets`, what only holders of the
+ * credentials know, and `facts`, everything that decides the token
+ * (credentials, scopes, service account, endpoints, ...): different
+ * credentials or settings never share an entry, and without the secrets the
+ * name tells nothing, not even the facts. (SHA-256 in JavaScript: node:crypto
+ * would cost a cached call more than everything else it does.)
  */
 export function cacheEntry(folder: string, secrets: readonly string[], facts: Readonly<Record<string, unknown>>): CacheEntry {
-  const { id } = cacheIdentity(secrets, facts);
+  const id = sha256Hex(JSON.stringify({ secrets, facts })).slice(0, 40);
   return { folder, path: join(folder, `${id}.json`), lockPath: join(folder, `${id}.lock`) };
 }
 

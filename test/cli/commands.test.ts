@@ -184,6 +184,8 @@ describe('--help', () => {
     assert.match(cliFailure(await runCli(fake, ['tokens'])), /^gemini-auth: There is no command "tokens"/);
     assert.match(cliFailure(await runCli(fake, ['token', 'extra'])), /^gemini-auth: gemini-auth token takes no argument "extra"/);
     assert.match(cliFailure(await runCli(fake, ['token', '--format', 'json'])), /^gemini-auth: The option --format is not one of gemini-auth token's\. Fix: Run `gemini-auth token --help`/);
-    assert.match(cliFailure(await runCli(fake, ['verify', '--model'])), /^gemini-auth: Option '--model <value>' argument missing\. Fix: Run `gemini-auth verify --help`/);
+    assert.match(cliFailure(await runCli(fake, ['verify', '--model'])), /^gemini-auth: The option --model needs a value\. Fix: Run `gemini-auth verify --help`/);
+    assert.match(cliFailure(await runCli(fake, ['token', '--json=yes'])), /^gemini-auth: The option --json takes no value\./);
+    assert.match(cliFailure(await runCli(fake, ['token', '-x'])), /^gemini-auth: Unknown option '-x'\./);
   });
 });
