@@ -3,7 +3,7 @@
 // cached token is the common case of `gemini-auth token`, called once per
 // request in users' scripts: it costs a file read and a hash, and loads nothing
 // else; everything that mints is imported only when a token must be minted.
-import { failureMessage } from '../errors.ts';
+import { ActionError, failureMessage } from '../errors.ts';
 import { maskOnStderr, writeAll } from '../stderr-commands.ts';
 import { stderrLog, type CliLog } from './log.ts';
 import { parseCommandLine, PROGRAM } from './options.ts';
@@ -23,6 +23,10 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     if (line.help || !line.command) {
       const { commandHelp, programHelp } = await import('./help.ts');
       return writeAll(1, line.command ? commandHelp(line.command) : programHelp());
+    }
+    // npm installs a package for an older Node with a warning only; what fails later would not say why.
+    if (Number(process.versions.node.split('.')[0]) < 24) {
+      throw new ActionError(`${PROGRAM} needs Node.js 24 or later; this is Node.js ${process.versions.node}.`, 'Run it with Node.js 24 (in CI, an image such as node:24 or cimg/node:24.x; on a laptop, https://nodejs.org).');
     }
     const githubActions = env.GITHUB_ACTIONS === 'true';
     log = stderrLog({ debug: line.flag('debug'), githubActions });

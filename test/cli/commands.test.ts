@@ -179,6 +179,13 @@ describe('--help', () => {
     assert.equal(ok(await runCli(fake, ['--version'])).stdout, `gemini-auth ${version}\n`);
   });
 
+  it('an older Node: one line that says which Node it needs', async () => {
+    const pretend = `Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '20.19.0' } });`;
+    const run = await runCli(fake, ['token', '--credentials-file', credentials], { env: { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(pretend)}` } });
+    assert.match(cliFailure(run), /^gemini-auth: gemini-auth needs Node\.js 24 or later; this is Node\.js 20\.19\.0\. Fix: Run it with Node\.js 24/);
+    assert.deepEqual(fake.requests, []);
+  });
+
   it('a command line it cannot read: one line with the fix', async () => {
     assert.match(cliFailure(await runCli(fake, [])), /^gemini-auth: No command given: the commands are token, login and verify\. Fix: Run `gemini-auth --help`/);
     assert.match(cliFailure(await runCli(fake, ['tokens'])), /^gemini-auth: There is no command "tokens"/);
