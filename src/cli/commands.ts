@@ -6,7 +6,7 @@ import { failureMessage } from '../errors.ts';
 import { refreshOnce } from '../files/refresh-lock.ts';
 import { prepareSecretFolder, writeSecretJson, type FolderNaming } from '../files/secret-file.ts';
 import { writeAll } from '../stderr-commands.ts';
-import type { MintedToken } from '../token.ts';
+import { isoSeconds, type MintedToken } from '../token.ts';
 import { verifyAccess } from '../verify.ts';
 import { chooseCredentials } from './credentials.ts';
 import { formatVariables, parseFormat } from './env-formats.ts';
@@ -84,7 +84,7 @@ export async function verify(line: CommandLine, env: NodeJS.ProcessEnv, log: Cli
 
 async function mint(session: Session, log: CliLog): Promise<MintedToken> {
   const token = await session.source.mint(session.context);
-  log.info(`Minted a new access token${token.principal ? ` for ${token.principal}` : ''}, valid until ${token.expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z')}.`);
+  log.info(`Minted a new access token${token.principal ? ` for ${token.principal}` : ''}, valid until ${isoSeconds(token.expiresAt)}.`);
   return token;
 }
 

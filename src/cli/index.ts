@@ -5,6 +5,7 @@
 // else; everything that mints is imported only when a token must be minted.
 import { ActionError, failureMessage } from '../errors.ts';
 import { maskOnStderr, writeAll } from '../stderr-commands.ts';
+import { isoSeconds } from '../token.ts';
 import { stderrLog, type CliLog } from './log.ts';
 import { parseCommandLine, PROGRAM } from './options.ts';
 import { readCachedToken } from './token-cache.ts';
@@ -36,7 +37,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
       if (cached) {
         // A token cached by an earlier job on this machine was masked in that job's log only.
         if (githubActions) maskOnStderr(cached.accessToken);
-        log.debug(`Using the cached token of ${request.entry.path}, valid until ${cached.expiresAt.toISOString()}.`);
+        log.debug(`Using the cached token of ${request.entry.path}, valid until ${isoSeconds(cached.expiresAt)}.`);
         return printToken(cached, line.flag('json'));
       }
       const { token } = await import('./commands.ts');

@@ -4,11 +4,12 @@
 // parser of $GITHUB_ENV; `verify`'s line; `--help` of every command.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { parseEnv } from 'node:util';
+import { DIST } from '../support/action.ts';
 import { cliFailure, runCli, type CliRun } from '../support/cli.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeUser } from '../support/fake-google.ts';
 
@@ -105,6 +106,11 @@ describe('gemini-auth login', () => {
     expectedVariables(run.exportedEnv, folder);
     const outside = await runCli(fake, ['login', '--format', 'github', '--credentials-file', credentials, '--credentials-file-dir', folder]);
     assert.match(cliFailure(outside), /--format github needs GITHUB_ENV, which only a step of a GitHub Actions job has/);
+    // The toolkit is declared side-effect free at build time: its chunk keeps the file command, not the HTTP client and undici.
+    const chunks = readdirSync(join(DIST, 'cli')).filter((name) => name.endsWith('.js')).map((name) => readFileSync(join(DIST, 'cli', name), 'utf8'));
+    const toolkit = chunks.filter((chunk) => chunk.includes('exportVariable'));
+    assert.equal(toolkit.length, 1, 'one chunk, loaded for --format github only');
+    assert.ok(toolkit[0] && toolkit[0].length < 8 * 1024 && !/undici|HttpClient/.test(toolkit[0]), `the toolkit's chunk is ${toolkit[0]?.length} bytes`);
   });
 
   it('GEMINI_AUTH_FORMAT stands for --format, and a format it does not know is refused before any request', async () => {
