@@ -7,8 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { DIST } from '../support/action.ts';
-import { cliFailure, printedToken, runCli, type CliOptions } from '../support/cli.ts';
+import { CLI, cliFailure, printedToken, runCli, type CliOptions } from '../support/cli.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeProvider, type FakeUser } from '../support/fake-google.ts';
 import { traceLoads } from '../support/job.ts';
 
@@ -174,7 +173,7 @@ describe('the token cache', () => {
     await token([], { env: traceLoads(trace) });
     const fromDist = readFileSync(trace, 'utf8').split('\n').filter((url) => url.includes('/dist/')).map((url) => url.slice(url.indexOf('/dist/') + 1));
     assert.deepEqual(fromDist, ['dist/cli/index.js']);
-    const bundle = readFileSync(join(DIST, 'cli', 'index.js'), 'utf8');
+    const bundle = readFileSync(CLI, 'utf8');
     for (const heavy of ['GoogleAuth', 'gaxios', 'exportVariable', 'maskRawInput', 'listModels']) assert.ok(!bundle.includes(heavy), `the entry bundle holds ${heavy}`);
   });
 });

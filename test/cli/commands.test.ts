@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { parseEnv } from 'node:util';
-import { DIST } from '../support/action.ts';
-import { cliFailure, runCli, type CliRun } from '../support/cli.ts';
+import { CLI_DIST, cliFailure, runCli, type CliRun } from '../support/cli.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeUser } from '../support/fake-google.ts';
 
 let fake: FakeGoogle;
@@ -107,7 +106,7 @@ describe('gemini-auth login', () => {
     const outside = await runCli(fake, ['login', '--format', 'github', '--credentials-file', credentials, '--credentials-file-dir', folder]);
     assert.match(cliFailure(outside), /--format github needs GITHUB_ENV, which only a step of a GitHub Actions job has/);
     // The toolkit is declared side-effect free at build time: its chunk keeps the file command, not the HTTP client and undici.
-    const chunks = readdirSync(join(DIST, 'cli')).filter((name) => name.endsWith('.js')).map((name) => readFileSync(join(DIST, 'cli', name), 'utf8'));
+    const chunks = readdirSync(CLI_DIST).filter((name) => name.endsWith('.js')).map((name) => readFileSync(join(CLI_DIST, name), 'utf8'));
     const toolkit = chunks.filter((chunk) => chunk.includes('exportVariable'));
     assert.equal(toolkit.length, 1, 'one chunk, loaded for --format github only');
     assert.ok(toolkit[0] && toolkit[0].length < 8 * 1024 && !/undici|HttpClient/.test(toolkit[0]), `the toolkit's chunk is ${toolkit[0]?.length} bytes`);

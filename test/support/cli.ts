@@ -10,7 +10,9 @@ import { DIST } from './action.ts';
 import type { FakeGoogle } from './fake-google.ts';
 import { findLeaks, makeTempDir, parseKeyValueFile, parseWorkflowCommands, type StepResult } from './runner.ts';
 
-export const CLI = join(DIST, 'cli', 'index.js');
+/** The CLI's bundles, and its entry. */
+export const CLI_DIST = join(DIST, 'cli');
+export const CLI = join(CLI_DIST, 'index.js');
 
 export interface CliOptions {
   env?: Record<string, string>;
