@@ -48,7 +48,9 @@ try {
   const requestsOfTheAction = fake.requests.map((r) => r.endpoint).join(', ');
   const token = main.outputs.access_token ?? '';
   const models = await fetch(`${fake.url}/generativelanguage/v1beta/models`, { headers: { authorization: `Bearer ${token}`, 'x-goog-user-project': 'my-gemini-project' } });
-  console.log(bold('A later step: curl -H "Authorization: Bearer ${{ steps.auth.outputs.access_token }}" .../v1beta/models'));
+  // The token reaches a later step through env:, never as ${{ }} inside run:, where the runner would paste it into the script's text.
+  console.log(bold('A later step:'));
+  console.log('  - env:\n      TOKEN: ${{ steps.auth.outputs.access_token }}\n    run: curl -H "Authorization: Bearer $TOKEN" -H "x-goog-user-project: $GOOGLE_CLOUD_QUOTA_PROJECT" .../v1beta/models');
   console.log(`  HTTP ${models.status}: ${((await models.json()) as { models: unknown[] }).models.length} models\n`);
 
   const file = main.outputs.credentials_file_path ?? '';

@@ -1,17 +1,19 @@
 import { ActionError } from './errors.ts';
 import { ACTION_INPUTS, type InputNaming } from './inputs.ts';
 
-export const SERVICES = ['oauth2', 'sts', 'iamcredentials', 'generativelanguage'] as const;
+export const SERVICES = ['oauth2', 'sts', 'iamcredentials', 'generativelanguage', 'aiplatform'] as const;
 export type Service = (typeof SERVICES)[number];
 
 /** Base URLs of the Google services, without a trailing slash. */
 export interface Endpoints {
+  /** Vertex AI's is that of its `global` location: see vertexBaseUrl for the others. */
   readonly base: Record<Service, string>;
+  readonly universe: string;
   /** Services the user pointed elsewhere: the credentials file must carry those URLs too. */
   readonly overridden: ReadonlySet<Service>;
 }
 
-const FIX = 'Write one override a line as key=URL, with key one of oauth2, sts, iamcredentials, generativelanguage, e.g. "oauth2=https://oauth2-myendpoint.p.googleapis.com".';
+const FIX = 'Write one override a line as key=URL, with key one of oauth2, sts, iamcredentials, generativelanguage, aiplatform, e.g. "oauth2=https://oauth2-myendpoint.p.googleapis.com".';
 
 /** `overrides`: the endpoints input, one `key=URL` a line; `naming` names it in errors. */
 export function resolveEndpoints(universe: string, overrides: string, naming: InputNaming = ACTION_INPUTS): Endpoints {
@@ -33,7 +35,7 @@ export function resolveEndpoints(universe: string, overrides: string, naming: In
     base[service] = validateBaseUrl(service, line.slice(equals + 1).trim(), input);
     overridden.add(service);
   }
-  return { base, overridden };
+  return { base, universe, overridden };
 }
 
 /** `input`: "The input endpoints", as errors name it. */
@@ -78,6 +80,14 @@ export function tokenInfoUrl(endpoints: Endpoints): string {
 export function stsTokenUrl(endpoints: Endpoints): string {
   return `${endpoints.base.sts}/v1/token`;
 }
+/** STS's refresh-token grant of workforce identity federation users (external_account_authorized_user). */
+export function stsOAuthTokenUrl(endpoints: Endpoints): string {
+  return `${endpoints.base.sts}/v1/oauthtoken`;
+}
+/** STS token introspection, which gcloud asks of federated tokens (a file's token_info_url). */
+export function stsIntrospectUrl(endpoints: Endpoints): string {
+  return `${endpoints.base.sts}/v1/introspect`;
+}
 export function generateAccessTokenUrl(endpoints: Endpoints, serviceAccount: string): string {
   return `${endpoints.base.iamcredentials}/v1/projects/-/serviceAccounts/${serviceAccount}:generateAccessToken`;
 }
@@ -87,4 +97,58 @@ export function impersonatedAccountOf(url: string | undefined): string | undefin
 }
 export function listModelsUrl(endpoints: Endpoints): string {
   return `${endpoints.base.generativelanguage}/v1beta/models`;
+}
+/** `model` is `models/ID`. */
+export function countTokensUrl(endpoints: Endpoints, model: string): string {
+  return `${endpoints.base.generativelanguage}/v1beta/${model}:countTokens`;
+}
+
+/** The multi-regions, served from their own hosts (as the Google Gen AI SDKs call them). */
+const VERTEX_MULTI_REGIONS = new Set(['us', 'eu']);
+
+/**
+ * Vertex AI's base URL for a location: `global` has the plain host, a region its own
+ * (`us-central1-aiplatform…`), a multi-region a `rep` host (`aiplatform.us.rep…`).
+ * An override serves every location: the location is in the path as well.
+ */
+export function vertexBaseUrl(endpoints: Endpoints, location: string): string {
+  if (endpoints.overridden.has('aiplatform') || location === 'global') return endpoints.base.aiplatform;
+  if (VERTEX_MULTI_REGIONS.has(location)) return `https://aiplatform.${location}.rep.${endpoints.universe}`;
+  return `https://${location}-aiplatform.${endpoints.universe}`;
+}
+/** publishers.models.get of a Google model: no project or location in its path. */
+export function publisherModelUrl(endpoints: Endpoints, location: string, modelId: string): string {
+  return `${vertexBaseUrl(endpoints, location)}/v1/publishers/google/models/${modelId}`;
+}
+export function vertexCountTokensUrl(endpoints: Endpoints, project: string, location: string, modelId: string): string {
+  return `${vertexBaseUrl(endpoints, location)}/v1/projects/${project}/locations/${location}/publishers/google/models/${modelId}:countTokens`;
+}
+
+/** Where a URL named inside a credentials file leads, and why it was set aside. */
+export interface FileUrlChoice {
+  readonly url: string;
+  /** Set when the file named a URL that is not used: its host, for a note in the log. */
+  readonly ignoredHost?: string;
+}
+
+/**
+ * The endpoints rules for a URL a credentials file names (a token_uri, a
+ * token_url): an override of `service` in the endpoints input wins; else the
+ * file's URL is used when it is an https URL of Google's (a host of the
+ * universe, or accounts.google.com); else `fallback`, the service's URL, so
+ * that no secret goes where the file alone says. A file's URL that is not
+ * Google's is reported, overridden or not: someone put it there.
+ */
+export function chooseFileUrl(endpoints: Endpoints, service: Service, fileUrl: unknown, fallback: string): FileUrlChoice {
+  if (typeof fileUrl !== 'string' || fileUrl === '') return { url: fallback };
+  let url: URL | undefined;
+  try {
+    url = new URL(fileUrl);
+  } catch {
+    url = undefined;
+  }
+  const host = url?.hostname.toLowerCase() ?? '';
+  const google = url?.protocol === 'https:' && !url.username && !url.password && (host.endsWith(`.${endpoints.universe}`) || host === 'accounts.google.com');
+  if (!google) return { url: fallback, ignoredHost: host || 'an invalid URL' };
+  return { url: endpoints.overridden.has(service) ? fallback : (url as URL).href };
 }

@@ -11,6 +11,7 @@ export const INPUT_DEFAULTS = {
   audience: '',
   delegates: '',
   scopes: 'https://www.googleapis.com/auth/cloud-platform, https://www.googleapis.com/auth/generative-language.retriever',
+  access_token_scopes: '',
   project_id: '',
   quota_project_id: '',
   access_token_lifetime: '3600s',
@@ -20,6 +21,8 @@ export const INPUT_DEFAULTS = {
   cleanup_credentials: 'true',
   verify: 'false',
   verify_model: '',
+  gemini_api: 'generativelanguage',
+  vertex_location: 'global',
   cache: 'false',
   cache_encryption_key: '',
   min_token_lifetime: '600',
@@ -33,6 +36,9 @@ export const INPUT_DEFAULTS = {
 export type InputName = keyof typeof INPUT_DEFAULTS;
 export type InputReader = (name: InputName) => string;
 
+/** Which Gemini API verify checks and later steps are set up for: the Gemini API, or Gemini on Vertex AI. */
+export type GeminiApi = 'generativelanguage' | 'vertex';
+
 export interface Inputs {
   credentialsJson: string;
   workloadIdentityProvider: string;
@@ -40,15 +46,21 @@ export interface Inputs {
   audience: string;
   delegates: string[];
   scopes: string[];
+  /** The input scopes differs from its default, so it wins over scopes a credentials file names (on a runner, defaults arrive as values). */
+  scopesSet: boolean;
   projectId: string;
   quotaProjectId: string;
   accessTokenLifetimeSeconds: number;
+  /** The input access_token_lifetime differs from its default, so it wins over a lifetime a credentials file names. */
+  accessTokenLifetimeSet: boolean;
   createCredentialsFile: boolean;
   credentialsFileDir: string;
   exportEnvironmentVariables: boolean;
   cleanupCredentials: boolean;
   verify: boolean;
   verifyModel: string;
+  geminiApi: GeminiApi;
+  vertexLocation: string;
   cache: boolean;
   cacheEncryptionKey: string;
   minTokenLifetimeSeconds: number;
@@ -86,22 +98,29 @@ export const ACTION_INPUTS: InputNaming = {
 export function readInputs(read: InputReader, readBoolean?: BooleanReader, naming: InputNaming = ACTION_INPUTS): Inputs {
   const value = (name: InputName): string => read(name).trim() || INPUT_DEFAULTS[name];
   const flag = (name: InputName): boolean => (readBoolean ?? ((input, text) => parseBoolean(input, text, naming)))(name, value(name));
+  const scopes = readScopes(read, naming);
+  const lifetime = (text: string): number => parseDuration('access_token_lifetime', text, 1, 43200, naming);
+  const accessTokenLifetimeSeconds = lifetime(value('access_token_lifetime'));
   return {
     credentialsJson: read('credentials_json'),
     workloadIdentityProvider: value('workload_identity_provider'),
     serviceAccount: value('service_account'),
     audience: value('audience'),
     delegates: parseList(value('delegates')),
-    scopes: parseScopes(value('scopes'), naming),
+    scopes,
+    scopesSet: !sameScopes(scopes, parseList(INPUT_DEFAULTS.scopes)),
     projectId: value('project_id'),
     quotaProjectId: value('quota_project_id'),
-    accessTokenLifetimeSeconds: parseDuration('access_token_lifetime', value('access_token_lifetime'), 1, 43200, naming),
+    accessTokenLifetimeSeconds,
+    accessTokenLifetimeSet: accessTokenLifetimeSeconds !== lifetime(INPUT_DEFAULTS.access_token_lifetime),
     createCredentialsFile: flag('create_credentials_file'),
     credentialsFileDir: value('credentials_file_dir'),
     exportEnvironmentVariables: flag('export_environment_variables'),
     cleanupCredentials: flag('cleanup_credentials'),
     verify: flag('verify'),
     verifyModel: value('verify_model'),
+    geminiApi: parseGeminiApi(value('gemini_api'), naming),
+    vertexLocation: parseVertexLocation(value('vertex_location'), naming),
     cache: flag('cache'),
     cacheEncryptionKey: read('cache_encryption_key'),
     minTokenLifetimeSeconds: parseDuration('min_token_lifetime', value('min_token_lifetime'), 0, 43200, naming),
@@ -113,6 +132,16 @@ export function readInputs(read: InputReader, readBoolean?: BooleanReader, namin
   };
 }
 
+/** Inputs that are valid but do nothing as set: worth a warning, not a failure. */
+export function inputWarnings(inputs: Inputs): string[] {
+  const warnings: string[] = [];
+  if (inputs.verifyModel && !inputs.verify) warnings.push('verify_model is set but verify is false, so no model is checked. Set verify: true to check it.');
+  if (inputs.vertexLocation !== INPUT_DEFAULTS.vertex_location && inputs.geminiApi !== 'vertex') {
+    warnings.push(`vertex_location is ${inputs.vertexLocation}, but gemini_api is ${inputs.geminiApi}, so the location is not used. Set gemini_api: vertex for Gemini on Vertex AI.`);
+  }
+  return warnings;
+}
+
 /** Comma- or newline-separated values, blanks dropped. */
 export function parseList(text: string): string[] {
   return text
@@ -121,18 +150,40 @@ export function parseList(text: string): string[] {
     .filter((item) => item !== '');
 }
 
-function parseScopes(text: string, naming: InputNaming): string[] {
+/**
+ * `scopes`, or `access_token_scopes`, its name in google-github-actions/auth.
+ * The runner fills in the default of `scopes` where a workflow leaves it out,
+ * so `scopes` at its default counts as unset beside the other name.
+ */
+function readScopes(read: InputReader, naming: InputNaming): string[] {
+  const scopes = parseScopes('scopes', read('scopes').trim() || INPUT_DEFAULTS.scopes, naming);
+  const otherText = read('access_token_scopes').trim();
+  if (otherText === '') return scopes;
+  const other = parseScopes('access_token_scopes', otherText, naming);
+  if (sameScopes(scopes, other) || sameScopes(scopes, parseList(INPUT_DEFAULTS.scopes))) return other;
+  throw new ActionError(
+    `The inputs scopes and access_token_scopes are both set and name different scopes (scopes: ${scopes.join(', ')}; access_token_scopes: ${other.join(', ')}).`,
+    'Keep one of them: access_token_scopes is another name for scopes, for workflows that come from google-github-actions/auth.',
+  );
+}
+
+function sameScopes(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(a);
+  return set.size === new Set(b).size && b.every((scope) => set.has(scope));
+}
+
+function parseScopes(name: InputName, text: string, naming: InputNaming): string[] {
   const scopes = parseList(text);
   for (const scope of scopes) {
     if (/\s/.test(scope)) {
       throw new ActionError(
-        `The ${naming.input('scopes')} has a value with spaces inside it ("${scope}").`,
+        `The ${naming.input(name)} has a value with spaces inside it ("${scope}").`,
         'Separate scopes with commas or new lines, e.g. "https://www.googleapis.com/auth/cloud-platform, https://www.googleapis.com/auth/generative-language.retriever".',
       );
     }
   }
   if (scopes.length === 0) {
-    throw new ActionError(`The ${naming.input('scopes')} is empty.`, `Leave it unset for the default (${INPUT_DEFAULTS.scopes}) or name at least one scope.`);
+    throw new ActionError(`The ${naming.input(name)} is empty.`, `Leave it unset for the default (${INPUT_DEFAULTS.scopes}) or name at least one scope.`);
   }
   return scopes;
 }
@@ -169,6 +220,28 @@ export function parseDuration(name: string, text: string, min: number, max: numb
     );
   }
   return seconds;
+}
+
+function parseGeminiApi(text: string, naming: InputNaming): GeminiApi {
+  const api = text.trim();
+  if (api === 'generativelanguage' || api === 'vertex') return api;
+  throw new ActionError(
+    `The ${naming.input('gemini_api')} must be generativelanguage or vertex, not "${api.slice(0, 40)}".`,
+    'Use generativelanguage for the Gemini API (generativelanguage.googleapis.com) or vertex for Gemini on Vertex AI (aiplatform.googleapis.com).',
+  );
+}
+
+/**
+ * `global`, a multi-region (`us`, `eu`) or a region like `us-central1`. Checked strictly:
+ * the location becomes part of a host name, and a loose one could send the token elsewhere.
+ */
+function parseVertexLocation(text: string, naming: InputNaming): string {
+  const location = text.trim();
+  if (location.length <= 30 && /^(?:global|us|eu|[a-z]+(?:-[a-z]+)+\d{1,2})$/.test(location)) return location;
+  throw new ActionError(
+    `The ${naming.input('vertex_location')} "${location.slice(0, 40)}" is not a Vertex AI location.`,
+    'Use global (the default), a region such as us-central1 or europe-west4, or the multi-region us or eu; see https://cloud.google.com/vertex-ai/generative-ai/docs/learn/locations.',
+  );
 }
 
 function parseUniverse(text: string, naming: InputNaming): string {

@@ -4,12 +4,13 @@
 import { ACTION_CREDENTIALS, type CredentialsOrigin } from './credentials/json.ts';
 import { parseCredentialsJson } from './credentials/registry.ts';
 import type { CredentialChoice, SourceSettings } from './credentials/resolve.ts';
-import type { ImpersonationTarget } from './credentials/types.ts';
+import type { CredentialsJson, ImpersonationTarget } from './credentials/types.ts';
 import { defaultAudience, parseProvider } from './credentials/workload-identity.ts';
 import { impersonatedAccountOf, resolveEndpoints, type Endpoints } from './endpoints.ts';
 import { ActionError } from './errors.ts';
 import type { HttpLimits } from './google/http.ts';
 import { ACTION_INPUTS, type InputNaming, type Inputs } from './inputs.ts';
+import { oneLine } from './one-line.ts';
 
 export interface AuthSettings extends SourceSettings {
   readonly endpoints: Endpoints;
@@ -24,16 +25,21 @@ export function authSettings(inputs: Inputs, naming: InputNaming = ACTION_INPUTS
   // The impersonation target is checked before the credential is parsed, as users read the inputs.
   const impersonation = impersonationTarget(inputs, naming);
   const credential = credentialChoice(inputs, naming, origin);
-  if (credential.kind === 'credentials_json' && credential.json.type === 'impersonated_service_account' && impersonation) {
+  if (credential.kind === 'credentials_json') {
+    requireSameUniverse(credential.json, inputs.universe, naming, origin);
+    if (impersonation) checkImpersonationOf(credential.json, impersonation, naming, origin);
+  }
+  // An external_account credentials_json says the same when it is asked to (externalAccount.impersonating).
+  if (impersonation?.delegates.length && credential.kind === 'workload_identity') {
     throw new ActionError(
-      `The ${origin.name} already impersonates ${impersonatedAccountOf(credential.json.service_account_impersonation_url as string)}, and the ${naming.input('service_account')} asks to impersonate ${impersonation.serviceAccount} on top of it.`,
-      "Leave service_account unset to use the file as it is, or pass the file's source_credentials as credentials_json together with service_account and delegates.",
+      `The ${naming.input('delegates')} cannot be used with ${naming.name('workload_identity_provider')}: later steps refresh from an external_account credentials file, whose service_account_impersonation_url names one service account and no delegation chain.`,
+      `Grant the federated identity roles/iam.workloadIdentityUser on ${impersonation.serviceAccount} itself and leave delegates unset.`,
     );
   }
   return {
     credential,
     impersonation,
-    sourceOptions: { scopes: inputs.scopes, lifetimeSeconds: inputs.accessTokenLifetimeSeconds, origin },
+    sourceOptions: { scopes: inputs.scopes, lifetimeSeconds: inputs.accessTokenLifetimeSeconds, scopesSet: inputs.scopesSet, lifetimeSet: inputs.accessTokenLifetimeSet, origin },
     universe: inputs.universe,
     endpoints: resolveEndpoints(inputs.universe, inputs.endpoints, naming),
     limits: inputs,
@@ -64,4 +70,31 @@ function impersonationTarget(inputs: Inputs, naming: InputNaming): Impersonation
     }
   }
   return { serviceAccount: inputs.serviceAccount, delegates: inputs.delegates, scopes: inputs.scopes, lifetimeSeconds: inputs.accessTokenLifetimeSeconds };
+}
+
+/** Impersonating on top of a file that already impersonates would be a second, silent hop. */
+function checkImpersonationOf(json: CredentialsJson, impersonation: ImpersonationTarget, naming: InputNaming, origin: CredentialsOrigin): void {
+  if (json.type !== 'impersonated_service_account') return;
+  throw new ActionError(
+    `The ${origin.name} already impersonates ${impersonatedAccountOf(json.service_account_impersonation_url as string)}, and the ${naming.input('service_account')} asks to impersonate ${impersonation.serviceAccount} on top of it.`,
+    "Leave service_account unset to use the file as it is, or pass the file's source_credentials as credentials_json together with service_account and delegates.",
+  );
+}
+
+/**
+ * Credentials of another universe would mint there, not at the endpoints of
+ * the input universe: refused before any request rather than sent to the
+ * wrong token endpoint (a confusing invalid_grant) or silently dropped from
+ * the credentials file.
+ */
+function requireSameUniverse(json: CredentialsJson, universe: string, naming: InputNaming, origin: CredentialsOrigin): void {
+  for (let file: CredentialsJson | undefined = json; file; file = file.source_credentials as CredentialsJson | undefined) {
+    const own = file.universe_domain;
+    if (typeof own === 'string' && own !== '' && own.toLowerCase() !== universe) {
+      throw new ActionError(
+        `The ${origin.name} is for the universe ${oneLine(own, 60)} (its universe_domain), and the ${naming.input('universe')} is ${universe}.`,
+        `Set the ${naming.input('universe')}: ${oneLine(own, 60)} to use these credentials in their own universe, or use credentials of ${universe}.`,
+      );
+    }
+  }
 }

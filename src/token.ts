@@ -13,6 +13,8 @@ export interface AccessToken {
 export interface MintedToken extends AccessToken {
   /** Who the token acts as, when the answer says (an id_token email, the impersonated account). */
   readonly principal?: string | undefined;
+  /** The IAM member to grant roles to, where `principal` is not one (a federated token's subject). */
+  readonly member?: string | undefined;
   /** Scopes granted, when the answer lists them. */
   readonly scopes?: readonly string[] | undefined;
 }

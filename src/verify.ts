@@ -1,55 +1,87 @@
-// Proof that a token works for Gemini: who it is (tokeninfo), then every page of
-// the models it can see, and the model the user needs among them.
+// Proof that a token works for Gemini, on the API later steps will call: the Gemini
+// API (verify/gemini-api.ts) or Gemini on Vertex AI (verify/vertex.ts). What to
+// check is settled from the inputs before any request.
 import { ActionError } from './errors.ts';
-import { explainApiError } from './google/errors.ts';
-import { GEMINI_API, listModels } from './google/gemini.ts';
 import type { GoogleContext } from './google/protocol.ts';
-import { readTokenInfo, TokenInfoRefused, type TokenInfo } from './google/tokeninfo.ts';
+import type { TokenInfo } from './google/tokeninfo.ts';
+import { ACTION_INPUTS, type GeminiApi, type InputNaming, type Inputs } from './inputs.ts';
 import type { AuthType } from './token.ts';
+import { verifyGeminiApi } from './verify/gemini-api.ts';
+import { verifyVertex } from './verify/vertex.ts';
+
+/** The model Vertex AI verification looks up when verify_model is unset. */
+const DEFAULT_VERTEX_MODEL = 'gemini-2.5-flash';
+
+/** What verify checks. */
+export type VerifyTarget =
+  | {
+      readonly api: 'generativelanguage';
+      /** verify_model as `models/ID`: it must be listed, and countTokens on it must work. */
+      readonly model: string | undefined;
+    }
+  | {
+      readonly api: 'vertex';
+      readonly project: string;
+      readonly location: string;
+      readonly modelId: string;
+      /** verify_model was set: countTokens on it, in the project and location, must work too. */
+      readonly callModel: boolean;
+    };
 
 export interface VerifyRequest {
   readonly accessToken: string;
   readonly authType: AuthType;
   readonly quotaProjectId: string | undefined;
-  readonly verifyModel: string;
+  /** Who the token acts as, and the IAM member that names it, where known: fixes name them. */
+  readonly principal: string | undefined;
+  readonly member: string | undefined;
+  readonly target: VerifyTarget;
 }
 
 export interface Verification {
+  readonly api: GeminiApi;
   readonly tokenInfo: TokenInfo | undefined;
+  /** The models found: every one the Gemini API lists, or the one Vertex AI looked up. */
   readonly models: readonly string[];
+  /** The model that countTokens proved callable (with verify_model). */
+  readonly callable: string | undefined;
 }
 
-export async function verifyAccess(request: VerifyRequest, context: GoogleContext): Promise<Verification> {
-  const tokenInfo = await tokenInfoIfKnown(request.accessToken, context);
-  const scopes = tokenInfo?.scopes ?? [];
-  const models = await listModels(
-    { accessToken: request.accessToken, quotaProjectId: request.quotaProjectId, explain: (error) => explainApiError(error, { api: GEMINI_API, authType: request.authType, quotaProjectId: request.quotaProjectId, scopes }) },
-    context,
-  );
-  if (request.verifyModel) requireModel(request.verifyModel, models);
-  return { tokenInfo, models };
+export function verifyAccess(request: VerifyRequest, context: GoogleContext): Promise<Verification> {
+  return request.target.api === 'vertex' ? verifyVertex(request, request.target, context) : verifyGeminiApi(request, request.target.model, context);
 }
 
-/** Tokeninfo does not know federated tokens, so its refusal is only a warning. */
-async function tokenInfoIfKnown(accessToken: string, context: GoogleContext): Promise<TokenInfo | undefined> {
-  try {
-    return await readTokenInfo(accessToken, context);
-  } catch (error) {
-    if (!(error instanceof TokenInfoRefused)) throw error;
-    context.log.warn(`Could not read the token's scopes and principal from tokeninfo (${error.message}); checking the Gemini API anyway.`);
-    return undefined;
+const GEMINI_API_MODEL = /^[a-z0-9][a-z0-9._-]{0,99}$/i;
+/** Vertex AI model ids may carry a version after `@`. */
+const VERTEX_MODEL = /^[a-z0-9][a-z0-9.@_-]{0,99}$/i;
+/** Project ids, project numbers and domain-scoped ids (`example.com:my-project`). */
+const PROJECT = /^[a-z0-9][a-z0-9.:-]{0,99}$/;
+
+/**
+ * The checks the inputs ask for, before any request: the model goes into a URL
+ * path, and Vertex AI needs a project (from the inputs or the credentials).
+ */
+export function verifyTarget(inputs: Pick<Inputs, 'geminiApi' | 'vertexLocation' | 'verifyModel'>, projectId: string | undefined, naming: InputNaming = ACTION_INPUTS): VerifyTarget {
+  const wanted = inputs.verifyModel.trim();
+  if (inputs.geminiApi === 'generativelanguage') {
+    const id = wanted.replace(/^models\//, '');
+    if (wanted && !GEMINI_API_MODEL.test(id)) throw notAModel(wanted, naming, 'Use a Gemini API model such as gemini-2.5-flash (or models/gemini-2.5-flash). Tuned models are listed under tunedModels/, which verify does not check.');
+    return { api: 'generativelanguage', model: wanted ? `models/${id}` : undefined };
   }
+  const id = wanted.replace(/^(?:publishers\/google\/)?models\//, '');
+  if (wanted && !VERTEX_MODEL.test(id)) throw notAModel(wanted, naming, 'Use the id of a Google model on Vertex AI such as gemini-2.5-flash (or publishers/google/models/gemini-2.5-flash); see https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions.');
+  if (!projectId) {
+    throw new ActionError(
+      `Verifying Gemini on Vertex AI needs a project, and none is known: the ${naming.input('project_id')} is unset and the credentials name none.`,
+      `Set the ${naming.input('project_id')} to the project that has the Vertex AI API enabled (and where the principal has roles/aiplatform.user).`,
+    );
+  }
+  if (!PROJECT.test(projectId)) {
+    throw new ActionError(`The project "${projectId.slice(0, 60)}" is not a Google Cloud project id.`, `Set the ${naming.input('project_id')} to the id of the project that has the Vertex AI API enabled, such as my-project.`);
+  }
+  return { api: 'vertex', project: projectId, location: inputs.vertexLocation, modelId: id || DEFAULT_VERTEX_MODEL, callModel: wanted !== '' };
 }
 
-/** Accepts `gemini-2.5-flash` and `models/gemini-2.5-flash`. */
-export function requireModel(wanted: string, models: readonly string[]): void {
-  const name = wanted.startsWith('models/') ? wanted : `models/${wanted}`;
-  if (models.includes(name)) return;
-  const stem = name.replace(/^models\//, '').split('-').slice(0, 2).join('-');
-  const similar = models.filter((model) => model.includes(stem)).slice(0, 8);
-  const shown = (similar.length ? similar : models.slice(0, 8)).join(', ');
-  throw new ActionError(
-    `The model ${name} is not among the ${models.length} models this token can see.`,
-    `Check the input verify_model (${similar.length ? 'similar' : 'some available'}: ${shown || 'none'}). Tuned models are listed under tunedModels/, not models/.`,
-  );
+function notAModel(wanted: string, naming: InputNaming, fix: string): ActionError {
+  return new ActionError(`The ${naming.input('verify_model')} "${wanted.slice(0, 60)}" is not a model id.`, fix);
 }

@@ -1,10 +1,12 @@
 // Keeps the documentation true to the action: README's tables match action.yml,
-// every workflow in README and examples/ uses only inputs and outputs that exist,
-// README quotes the examples as they are, every error message the action can print
-// has a Troubleshooting entry, and the release machinery finds its notes.
+// every workflow in README, docs/ and examples/ uses only inputs and outputs that
+// exist and a tag that the release workflow makes, the examples are quoted as they
+// are, every error message the action can print has an entry in
+// docs/troubleshooting.md, every link between the documents leads somewhere, and
+// the release machinery finds its notes.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -15,8 +17,8 @@ import { COMMANDS, OPTIONS, takes, variableOf, type Command, type OptionName } f
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 
-/** How users refer to the published action; `./` is the same action inside this repository. */
-const PUBLISHED = 'gemini-auth/gemini-auth@v1';
+/** How users refer to the published action, at a tag; `./` is the same action inside this repository. */
+const PUBLISHED_NAME = 'gemini-auth/gemini-auth';
 
 interface ActionYml {
   name?: string;
@@ -29,18 +31,33 @@ interface ActionYml {
 
 const action = parse(read('action.yml')) as ActionYml;
 const readme = read('README.md');
+const troubleshooting = read('docs/troubleshooting.md');
+const changelog = read('CHANGELOG.md');
+const packageVersion = (JSON.parse(read('package.json')) as { version: string }).version;
+
+/** Files under `dir` (recursively) whose names end in one of `extensions`, as paths from the root. */
+function filesUnder(dir: string, extensions: readonly string[]): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name), extensions) : extensions.some((extension) => entry.name.endsWith(extension)) ? [join(dir, entry.name)] : [],
+  );
+}
+
+/** The Markdown that users read: README.md and docs/. */
+const userDocs: [string, string][] = [['README.md', readme], ...filesUnder('docs', ['.md']).map((path): [string, string] => [path, read(path)])];
+/** Every Markdown file of the project whose links must lead somewhere. */
+const allDocs: [string, string][] = [...userDocs, ...['CONTRIBUTING.md', 'SECURITY.md', 'CHANGELOG.md'].map((path): [string, string] => [path, read(path)])];
 
 // ---------------------------------------------------------------------------
 // Markdown helpers
 
 /** The text under `## title` up to the next heading of level 2 or 1 (a `#` comment in a code block is none). */
-function section(markdown: string, title: string): string {
+function section(markdown: string, title: string, file = 'README.md'): string {
   const lines = markdown.split('\n');
   const start = lines.findIndex((line) => line === `## ${title}`);
-  assert.ok(start >= 0, `README.md has no section "## ${title}"`);
+  assert.ok(start >= 0, `${file} has no section "## ${title}"`);
   let fenced = false;
   const end = lines.findIndex((line, index) => {
-    if (line.startsWith('```')) fenced = !fenced;
+    if (/^ *```/.test(line)) fenced = !fenced;
     return index > start && !fenced && /^#{1,2} /.test(line);
   });
   return lines.slice(start + 1, end < 0 ? lines.length : end).join('\n');
@@ -73,22 +90,51 @@ interface CodeBlock {
   quotes: string | undefined;
 }
 
-function codeBlocks(markdown: string): CodeBlock[] {
+function codeBlocks(markdown: string, file = 'README.md'): CodeBlock[] {
   const blocks: CodeBlock[] = [];
   const lines = markdown.split('\n');
   for (let index = 0; index < lines.length; index++) {
-    const open = /^```(\S*)\s*$/.exec(lines[index] ?? '');
+    // Blocks inside list items are indented; their content is, by as much.
+    const open = /^( *)```(\S*)\s*$/.exec(lines[index] ?? '');
     if (!open) continue;
-    const close = lines.findIndex((line, at) => at > index && line === '```');
-    assert.ok(close > index, `README.md:${index + 1}: code block is not closed`);
+    const indent = open[1] ?? '';
+    const close = lines.findIndex((line, at) => at > index && line === `${indent}\`\`\``);
+    assert.ok(close > index, `${file}:${index + 1}: code block is not closed`);
     const marker = /^<!-- example: (\S+) -->$/.exec(lines[index - 1] ?? '');
-    blocks.push({ language: open[1] ?? '', content: `${lines.slice(index + 1, close).join('\n')}\n`, line: index + 1, quotes: marker?.[1] });
+    const content = lines.slice(index + 1, close).map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line));
+    blocks.push({ language: open[2] ?? '', content: `${content.join('\n')}\n`, line: index + 1, quotes: marker?.[1] });
     index = close;
   }
   return blocks;
 }
 
-const yamlBlocks = codeBlocks(readme).filter((block) => block.language === 'yaml' || block.language === 'yml');
+/** Markdown without its code blocks and comments: what is left is prose, headings and links. */
+function prose(markdown: string): string {
+  return markdown.replace(/^( *)```[^\n]*\n[\s\S]*?^\1```$/gm, '').replace(/<!--[\s\S]*?-->/g, '');
+}
+
+/** The anchors GitHub gives the headings of a Markdown file: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
+function headingAnchors(markdown: string): string[] {
+  const seen = new Map<string, number>();
+  return [...prose(markdown).matchAll(/^#{1,6} +(.+?) *$/gm)].map(([, heading]) => {
+    const text = (heading ?? '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[`*]/g, '');
+    const base = text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
+    const count = seen.get(base) ?? 0;
+    seen.set(base, count + 1);
+    return count ? `${base}-${count}` : base;
+  });
+}
+
+/** The target of every Markdown link `[text](target)` outside code. */
+function linkTargets(markdown: string): string[] {
+  return [...prose(markdown).matchAll(/\[[^\]]*\]\(([^)\s]+)\)/g)].map(([, target]) => target ?? '');
+}
+
+const yamlBlocks = userDocs.flatMap(([file, text]) =>
+  codeBlocks(text, file)
+    .filter((block) => block.language === 'yaml' || block.language === 'yml')
+    .map((block) => ({ ...block, file })),
+);
 const exampleFiles = readdirSync(join(ROOT, 'examples'))
   .filter((name) => /\.ya?ml$/.test(name))
   .map((name) => `examples/${name}`);
@@ -100,7 +146,7 @@ const workflowFiles = readdirSync(join(ROOT, '.github', 'workflows'))
 
 /** Every YAML text the docs show or ship, by where it is. */
 const yamlSources: [string, string][] = [
-  ...yamlBlocks.map((block): [string, string] => [`README.md:${block.line}`, block.content]),
+  ...yamlBlocks.map((block): [string, string] => [`${block.file}:${block.line}`, block.content]),
   ...[...exampleFiles, ...workflowFiles].map((path): [string, string] => [path, read(path)]),
 ];
 
@@ -130,21 +176,59 @@ function isGeminiAuth(step: JsonObject): boolean {
   return typeof step.uses === 'string' && (step.uses === './' || /^[^/]+\/gemini-auth@/.test(step.uses));
 }
 
+/** The release workflow's tag filter (GitHub's filter syntax) as a regular expression. */
+function tagFilter(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/\./g, '\\.').replace(/\*\*/g, '.*').replace(/(?<!\.)\*/g, '[^/]*')}$`);
+}
+
+const releaseWorkflow = parse(read('.github/workflows/release.yml')) as JsonObject;
+const pushedTags = ((releaseWorkflow.on as JsonObject | undefined)?.push as JsonObject | undefined)?.tags;
+const releaseTags = (Array.isArray(pushedTags) ? pushedTags : []).map((pattern) => tagFilter(String(pattern)));
+/** Versions that have a release: the one package.json names (released when its tag is pushed) and every one of CHANGELOG.md. */
+const releasedVersions = new Set([packageVersion, ...[...changelog.matchAll(/^## \[(\d+\.\d+\.\d+)\]/gm)].map(([, version]) => version ?? '')]);
+const MAJOR_TAG = `v${packageVersion.split('.')[0]}`;
+
+/** Why `ref` is not a tag that users can rely on, or undefined: the moving major tag, or the tag of a released version of this major. */
+function tagProblem(ref: string): string | undefined {
+  if (ref === MAJOR_TAG) return undefined;
+  const version = ref.replace(/^v/, '');
+  if (!releaseTags.some((filter) => filter.test(ref))) return `@${ref} is no tag the release workflow makes: write @${MAJOR_TAG} (it follows the newest ${MAJOR_TAG}.x.y) or a full @${MAJOR_TAG}.x.y`;
+  if (!ref.startsWith(`${MAJOR_TAG}.`)) return `@${ref} is not of the current major version ${MAJOR_TAG}`;
+  if (!releasedVersions.has(version)) return `@${ref} names a version that package.json and CHANGELOG.md do not have`;
+  return undefined;
+}
+
 const BOOLEAN_INPUTS = Object.entries(action.inputs)
   .filter(([, input]) => input.default === 'true' || input.default === 'false')
   .map(([name]) => name);
 const SECRET_INPUTS = ['credentials_json', 'cache_encryption_key'];
 const EXPRESSION = /^\$\{\{.*\}\}$/s;
+/** The step that starts the loopback fake of Google in a CI job (scripts/ci/start-fake-google.ts). */
+const STARTS_FAKE = /\bscripts\/ci\/start-fake-google\.ts\b/;
+
+/** An expression that takes credentials only from what the fake's start step exported (FAKE_GOOGLE_*), and no secret. */
+function fromFake(text: string): boolean {
+  return EXPRESSION.test(text) && !/\bsecrets\./.test(text) && [...text.matchAll(/\benv\.(\w+)/g)].every(([, name]) => name?.startsWith('FAKE_GOOGLE_')) && /\benv\.FAKE_GOOGLE_/.test(text);
+}
 
 /** What is wrong with the gemini-auth steps of one YAML document; empty when nothing is. */
 function workflowProblems(document: Json): string[] {
   const problems: string[] = [];
   const steps = [...objects(document)].filter((object) => typeof object.uses === 'string' || typeof object.run === 'string');
+  // CI jobs that run gemini-auth against the loopback fake take its credentials from the fake, not from secrets.
+  const jobs = isObject(document) && isObject(document.jobs) ? Object.entries(document.jobs).filter((entry): entry is [string, JsonObject] => isObject(entry[1])) : [];
+  const fakeJobs = new Set(jobs.filter(([, job]) => [...objects(job)].some((step) => typeof step.run === 'string' && STARTS_FAKE.test(step.run))).map(([name]) => name));
+  const inFakeJob = new Set(jobs.filter(([name]) => fakeJobs.has(name)).flatMap(([, job]) => [...objects(job)]));
   const ids = new Set(steps.map((step) => step.id).filter((id): id is string => typeof id === 'string'));
   const ourIds = new Set(steps.filter(isGeminiAuth).map((step) => step.id).filter((id): id is string => typeof id === 'string'));
 
   for (const step of steps.filter(isGeminiAuth)) {
-    if (step.uses !== './' && step.uses !== PUBLISHED) problems.push(`uses: ${String(step.uses)} (write ${PUBLISHED})`);
+    const uses = String(step.uses);
+    if (uses !== './') {
+      const [name, ref = ''] = uses.split('@');
+      const problem = name === PUBLISHED_NAME ? tagProblem(ref) : `write ${PUBLISHED_NAME}@${MAJOR_TAG}`;
+      if (problem) problems.push(`uses: ${uses}: ${problem}`);
+    }
     const inputs = step.with ?? {};
     if (!isObject(inputs)) {
       problems.push('with: is not a mapping');
@@ -157,7 +241,8 @@ function workflowProblems(document: Json): string[] {
       }
       const text = String(value);
       if (BOOLEAN_INPUTS.includes(name) && !EXPRESSION.test(text) && text !== 'true' && text !== 'false') problems.push(`input ${name}: "${text}" is not true or false`);
-      if (SECRET_INPUTS.includes(name) && !/^\$\{\{\s*secrets\.\w+\s*\}\}$/.test(text)) problems.push(`input ${name} must come from \${{ secrets.NAME }}, never be written out`);
+      const fromSecret = /^\$\{\{\s*secrets\.\w+\s*\}\}$/.test(text) || (inFakeJob.has(step) && fromFake(text));
+      if (SECRET_INPUTS.includes(name) && !fromSecret) problems.push(`input ${name} must come from \${{ secrets.NAME }}, never be written out`);
     }
   }
 
@@ -169,13 +254,14 @@ function workflowProblems(document: Json): string[] {
   }
 
   // Workload identity needs the job's OIDC token; a job's own permissions replace the workflow's.
-  if (isObject(document) && isObject(document.jobs)) {
-    for (const [name, job] of Object.entries(document.jobs)) {
-      if (!isObject(job)) continue;
-      const federated = [...objects(job)].some((step) => isGeminiAuth(step) && isObject(step.with) && step.with.workload_identity_provider !== undefined);
-      const permissions = job.permissions ?? document.permissions;
-      if (federated && !(isObject(permissions) && permissions['id-token'] === 'write')) problems.push(`job ${name} uses workload_identity_provider without permissions id-token: write`);
-    }
+  // Against the fake it must not ask for one: the runner would then set its own
+  // ACTIONS_ID_TOKEN_REQUEST_URL for every step, over the fake's from $GITHUB_ENV.
+  for (const [name, job] of jobs) {
+    const federated = [...objects(job)].some((step) => isGeminiAuth(step) && isObject(step.with) && step.with.workload_identity_provider !== undefined);
+    const permissions = job.permissions ?? (isObject(document) ? document.permissions : undefined);
+    const idToken = isObject(permissions) && permissions['id-token'] === 'write';
+    if (federated && fakeJobs.has(name) && idToken) problems.push(`job ${name} runs gemini-auth against the loopback fake with id-token: write, which hides the fake's OIDC token service`);
+    if (federated && !fakeJobs.has(name) && !idToken) problems.push(`job ${name} uses workload_identity_provider without permissions id-token: write`);
   }
   return problems;
 }
@@ -194,24 +280,42 @@ interface ErrorMessage {
   pattern: RegExp;
 }
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
-  );
+/** The top-level string constants of a source file, by name. */
+function ownConstants(source: ts.SourceFile): Map<string, string> {
+  const constants = new Map<string, string>();
+  for (const statement of source.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      if (ts.isIdentifier(declaration.name) && declaration.initializer && ts.isStringLiteralLike(declaration.initializer)) constants.set(declaration.name.text, declaration.initializer.text);
+    }
+  }
+  return constants;
 }
 
-/** The first argument of every `new ActionError(...)` in src/, each branch of a `?:` on its own. */
+/** A file's own constants and those it imports by name from other files of src/, so that a message reads the same wherever its constants live. */
+function constantsOf(file: string, sources: ReadonlyMap<string, ts.SourceFile>): Map<string, string> {
+  const source = sources.get(file);
+  const constants = source ? ownConstants(source) : new Map<string, string>();
+  for (const statement of source?.statements ?? []) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const from = sources.get(join(dirname(file), statement.moduleSpecifier.text));
+    const bindings = statement.importClause?.namedBindings;
+    if (!from || !bindings || !ts.isNamedImports(bindings)) continue;
+    const exported = ownConstants(from);
+    for (const element of bindings.elements) {
+      const value = exported.get((element.propertyName ?? element.name).text);
+      if (value !== undefined) constants.set(element.name.text, value);
+    }
+  }
+  return constants;
+}
+
+/** The first argument of every `new ActionError(...)` in src/ (all its folders), each branch of a `?:` on its own. */
 function actionErrorMessages(): ErrorMessage[] {
   const messages: ErrorMessage[] = [];
-  for (const file of sourceFiles('src')) {
-    const source = ts.createSourceFile(file, read(file), ts.ScriptTarget.Latest, true);
-    const constants = new Map<string, string>();
-    for (const statement of source.statements) {
-      if (!ts.isVariableStatement(statement)) continue;
-      for (const declaration of statement.declarationList.declarations) {
-        if (ts.isIdentifier(declaration.name) && declaration.initializer && ts.isStringLiteralLike(declaration.initializer)) constants.set(declaration.name.text, declaration.initializer.text);
-      }
-    }
+  const sources = new Map(filesUnder('src', ['.ts']).map((file) => [file, ts.createSourceFile(file, read(file), ts.ScriptTarget.Latest, true)]));
+  for (const [file, source] of sources) {
+    const constants = constantsOf(file, sources);
     const where = (node: ts.Node): string => `${relative(ROOT, join(ROOT, file))}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
     const variants = (node: ts.Expression): Piece[][] => {
       if (ts.isParenthesizedExpression(node)) return variants(node.expression);
@@ -264,11 +368,38 @@ function describeStart(pieces: Piece[], where: string): ErrorMessage {
 
 // ---------------------------------------------------------------------------
 
+/**
+ * The icons and colors GitHub's metadata syntax documents for `branding` (Feather 4.28.0, brand
+ * icons and a few others left out): https://docs.github.com/en/actions/reference/workflows-and-actions/metadata-syntax#branding
+ */
+const BRANDING_ICONS = new Set(
+  `activity airplay alert-circle alert-octagon alert-triangle align-center align-justify align-left align-right anchor aperture archive
+  arrow-down-circle arrow-down-left arrow-down-right arrow-down arrow-left-circle arrow-left arrow-right-circle arrow-right arrow-up-circle
+  arrow-up-left arrow-up-right arrow-up at-sign award bar-chart-2 bar-chart battery-charging battery bell-off bell bluetooth bold book-open
+  book bookmark box briefcase calendar camera-off camera cast check-circle check-square check chevron-down chevron-left chevron-right
+  chevron-up chevrons-down chevrons-left chevrons-right chevrons-up circle clipboard clock cloud-drizzle cloud-lightning cloud-off cloud-rain
+  cloud-snow cloud code command compass copy corner-down-left corner-down-right corner-left-down corner-left-up corner-right-down
+  corner-right-up corner-up-left corner-up-right cpu credit-card crop crosshair database delete disc dollar-sign download-cloud download
+  droplet edit-2 edit-3 edit external-link eye-off eye fast-forward feather file-minus file-plus file-text file film filter flag folder-minus
+  folder-plus folder gift git-branch git-commit git-merge git-pull-request globe grid hard-drive hash headphones heart help-circle home image
+  inbox info italic layers layout life-buoy link-2 link list loader lock log-in log-out mail map-pin map maximize-2 maximize menu
+  message-circle message-square mic-off mic minimize-2 minimize minus-circle minus-square minus monitor moon more-horizontal more-vertical
+  move music navigation-2 navigation octagon package paperclip pause-circle pause percent phone-call phone-forwarded phone-incoming
+  phone-missed phone-off phone-outgoing phone pie-chart play-circle play plus-circle plus-square plus pocket power printer radio refresh-ccw
+  refresh-cw repeat rewind rotate-ccw rotate-cw rss save scissors search send server settings share-2 share shield-off shield shopping-bag
+  shopping-cart shuffle sidebar skip-back skip-forward slash sliders smartphone speaker square star stop-circle sun sunrise sunset table
+  tablet tag target terminal thermometer thumbs-down thumbs-up toggle-left toggle-right trash-2 trash trending-down trending-up triangle
+  truck tv type umbrella underline unlock upload-cloud upload user-check user-minus user-plus user-x user users video-off video voicemail
+  volume-1 volume-2 volume-x volume watch wifi-off wifi wind x-circle x-square x zap-off zap zoom-in zoom-out`.split(/\s+/),
+);
+const BRANDING_COLORS = new Set(['white', 'black', 'yellow', 'blue', 'green', 'orange', 'red', 'purple', 'gray-dark']);
+
 describe('action.yml', () => {
   it('has what the Marketplace lists: name, author, branding, a description of at most 125 characters', () => {
     assert.ok(action.name, 'name');
     assert.ok(action.author, 'author');
-    assert.ok(action.branding?.icon && action.branding.color, 'branding icon and color');
+    assert.ok(BRANDING_ICONS.has(action.branding?.icon ?? ''), `branding icon "${action.branding?.icon}" is not one GitHub documents (its list leaves out key, tool, hexagon, ...)`);
+    assert.ok(BRANDING_COLORS.has(action.branding?.color ?? ''), `branding color "${action.branding?.color}" is not one GitHub documents`);
     assert.ok(action.description, 'description');
     assert.ok(action.description.length <= 125, `description is ${action.description.length} characters`);
   });
@@ -293,31 +424,10 @@ describe('README.md', () => {
     assert.deepEqual(rows.map((cells) => unquote(cells[0] ?? '')).sort(), Object.keys(action.outputs).sort());
   });
 
-  it('has YAML code blocks that all parse', () => {
-    assert.ok(yamlBlocks.length >= 5, 'README shows workflows');
-    for (const block of yamlBlocks) {
-      const { errors } = parseDocument(block.content);
-      assert.deepEqual(errors.map((error) => error.message), [], `README.md:${block.line}`);
-    }
-  });
-
-  it('quotes every example whole, as the file is', () => {
-    const quoted = codeBlocks(readme).filter((block) => block.quotes);
-    const examples = [...exampleFiles, ...ciExampleFiles];
-    for (const block of quoted) {
-      assert.ok(examples.includes(block.quotes ?? ''), `README.md:${block.line} quotes ${block.quotes}, which does not exist`);
-      assert.equal(block.content, read(block.quotes ?? ''), `README.md:${block.line} differs from ${block.quotes}`);
-    }
-    assert.deepEqual([...new Set(quoted.map((block) => block.quotes))].sort(), examples.sort(), 'every example is quoted');
-  });
-
-  it('has a Troubleshooting entry for every error message the action can print', () => {
-    const troubleshooting = section(readme, 'Troubleshooting');
-    const messages = actionErrorMessages();
-    assert.ok(messages.length >= 50, `found only ${messages.length} ActionError messages in src/`);
-    const missing = messages.filter((message) => !message.pattern.test(troubleshooting)).map((message) => `${message.where}: ${message.shown}`);
-    assert.deepEqual(missing, [], 'quote the start of each of these messages in README.md, Troubleshooting');
-    assert.match(troubleshooting, /gemini-auth failed unexpectedly/, 'the message of an unexpected error');
+  it('keeps a short Troubleshooting section that leads to docs/troubleshooting.md', () => {
+    const text = section(readme, 'Troubleshooting');
+    assert.ok(linkTargets(text).includes('docs/troubleshooting.md'), 'README.md, Troubleshooting links to docs/troubleshooting.md');
+    assert.ok(text.split('\n').length <= 25, 'the entries themselves belong in docs/troubleshooting.md');
   });
 
   it('starts the Development section with the two set-up commands', () => {
@@ -330,7 +440,113 @@ describe('README.md', () => {
   });
 });
 
-describe('workflows in README.md, examples/ and .github/workflows/', () => {
+describe('README.md and docs/', () => {
+  it('have YAML code blocks that all parse', () => {
+    assert.ok(yamlBlocks.length >= 5, 'README shows workflows');
+    for (const block of yamlBlocks) {
+      const { errors } = parseDocument(block.content);
+      assert.deepEqual(errors.map((error) => error.message), [], `${block.file}:${block.line}`);
+    }
+  });
+
+  it('quote every example whole, as the file is', () => {
+    const quoted = userDocs.flatMap(([file, text]) => codeBlocks(text, file).map((block) => ({ ...block, file }))).filter((block) => block.quotes);
+    const examples = [...exampleFiles, ...ciExampleFiles];
+    for (const block of quoted) {
+      assert.ok(examples.includes(block.quotes ?? ''), `${block.file}:${block.line} quotes ${block.quotes}, which does not exist`);
+      assert.equal(block.content, read(block.quotes ?? ''), `${block.file}:${block.line} differs from ${block.quotes}`);
+    }
+    assert.deepEqual([...new Set(quoted.map((block) => block.quotes))].sort(), examples.sort(), 'every example is quoted');
+  });
+});
+
+describe('docs/troubleshooting.md', () => {
+  it('has an entry for every error message the action can print', () => {
+    const messages = actionErrorMessages();
+    assert.ok(messages.length >= 50, `found only ${messages.length} ActionError messages in src/`);
+    // An entry is a heading that quotes the message; the index's links do not count.
+    const entries = [...prose(troubleshooting).matchAll(/^### .*$/gm)].map(([heading]) => heading).join('\n');
+    const missing = messages.filter((message) => !message.pattern.test(entries)).map((message) => `${message.where}: ${message.shown}`);
+    assert.deepEqual(missing, [], 'quote the start of each of these messages in docs/troubleshooting.md, in a heading of its group, with its cause and fix');
+    assert.match(entries, /gemini-auth failed unexpectedly/, 'the message of an unexpected error');
+  });
+
+  it('finds error messages wherever they are built: in sub-folders, with constants of other files', () => {
+    const messages = actionErrorMessages();
+    assert.ok(messages.some((message) => /^src[\\/][^:]+[\\/]/.test(message.where)), 'messages of the folders inside src/ are read');
+    // TOKEN_COMMAND comes from another file: the message must read as the user sees it, not with a gap.
+    assert.ok(messages.some((message) => message.shown === 'gemini-auth-token was started without its state folder'), 'imported constants are resolved');
+  });
+
+  it('gives every entry a cause and a fix', () => {
+    const entries = prose(troubleshooting).split(/^### /m).slice(1);
+    assert.ok(entries.length >= 50, `only ${entries.length} entries`);
+    for (const entry of entries) {
+      const heading = entry.split('\n')[0];
+      assert.match(entry, /^Cause: /m, `${heading}: no "Cause: " paragraph`);
+      assert.match(entry, /^Fix(, either)?:/m, `${heading}: no "Fix: " paragraph`);
+    }
+  });
+
+  it('has an index with one line per group and per entry, in the order of the page', () => {
+    const index = linkTargets(section(troubleshooting, 'Index', 'docs/troubleshooting.md'));
+    const headings = headingAnchors(troubleshooting).filter((anchor) => anchor !== 'troubleshooting' && anchor !== 'index');
+    assert.deepEqual(index, headings.map((anchor) => `#${anchor}`));
+  });
+});
+
+describe('links between the documents', () => {
+  it('lead to a file that exists and, after #, to one of its headings', () => {
+    const anchors = new Map(allDocs.map(([file, text]) => [file, new Set(headingAnchors(text))]));
+    const broken: string[] = [];
+    for (const [file, text] of allDocs) {
+      for (const target of linkTargets(text)) {
+        if (/^[a-z]+:/i.test(target)) continue;
+        const [path = '', anchor] = target.split('#');
+        const to = path === '' ? file : join(dirname(file), path);
+        if (!existsSync(join(ROOT, to))) broken.push(`${file}: ${target} (no ${to})`);
+        else if (anchor !== undefined && to.endsWith('.md') && !(anchors.get(to) ?? new Set(headingAnchors(read(to)))).has(anchor)) broken.push(`${file}: ${target} (no heading #${anchor} in ${to})`);
+      }
+    }
+    assert.deepEqual(broken, []);
+  });
+
+  it('are checked for real: the anchors are GitHub\'s', () => {
+    assert.deepEqual(headingAnchors('# A `b_c`: d/e\n## Setting up the OAuth quickstart\'s credentials\n## A `b_c`: d/e\n```\n# not a heading\n```\n'), [
+      'a-b_c-de',
+      'setting-up-the-oauth-quickstarts-credentials',
+      'a-b_c-de-1',
+    ]);
+  });
+});
+
+describe('tags that users write', () => {
+  it('every gemini-auth/gemini-auth@REF in the docs, examples and scripts names a tag the release workflow makes', () => {
+    const places = [...allDocs.map(([file]) => file), ...filesUnder('examples', ['.yml', '.yaml']), ...filesUnder('scripts', ['.ts'])];
+    const problems: string[] = [];
+    let count = 0;
+    for (const file of places) {
+      for (const [, ref] of read(file).matchAll(/\bgemini-auth\/gemini-auth@([\w.-]+)/g)) {
+        count++;
+        const problem = tagProblem(ref ?? '');
+        if (problem) problems.push(`${file}: ${problem}`);
+      }
+    }
+    assert.ok(count >= 10, `found only ${count} references to the action`);
+    assert.deepEqual(problems, []);
+  });
+
+  it('are checked for real: the major tag and released versions pass, anything else fails', () => {
+    assert.equal(tagProblem(MAJOR_TAG), undefined);
+    assert.equal(tagProblem(`v${packageVersion}`), undefined);
+    assert.match(tagProblem('main') ?? '', /no tag the release workflow makes/);
+    assert.match(tagProblem(`${MAJOR_TAG}.0`) ?? '', /no tag the release workflow makes/);
+    assert.match(tagProblem(`${MAJOR_TAG}.999.0`) ?? '', /do not have/);
+    assert.match(tagProblem('v0.1.0') ?? '', /not of the current major/);
+  });
+});
+
+describe('workflows in README.md, docs/, examples/ and .github/workflows/', () => {
   it('parse as YAML', () => {
     assert.ok(exampleFiles.length >= 5, 'examples/ has the workflows README quotes');
     for (const [where, text] of yamlSources) {
@@ -344,16 +560,26 @@ describe('workflows in README.md, examples/ and .github/workflows/', () => {
   });
 
   it('are checked for real: the check finds each kind of mistake', () => {
+    const published = `${PUBLISHED_NAME}@${MAJOR_TAG}`;
     const workflow = (step: string, permissions = 'contents: read'): Json =>
       parse(`permissions:\n  ${permissions}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n${step}\n      - run: echo "\${{ steps.auth.outputs.access_token }}"\n`) as Json;
-    const step = (lines: string): string => `      - id: auth\n        uses: ${PUBLISHED}\n        with:\n${lines}`;
+    const step = (lines: string, uses = published): string => `      - id: auth\n        uses: ${uses}\n        with:\n${lines}`;
     assert.deepEqual(workflowProblems(workflow(step('          credentials_json: ${{ secrets.GOOGLE_CREDENTIALS }}'))), []);
     assert.deepEqual(workflowProblems(workflow(step('          credentials: ${{ secrets.GOOGLE_CREDENTIALS }}'))), ['input credentials is not declared in action.yml']);
     assert.deepEqual(workflowProblems(workflow(step('          credentials_json: ${{ secrets.X }}\n          verify: maybe'))), ['input verify: "maybe" is not true or false']);
     assert.match(workflowProblems(workflow(step('          credentials_json: \'{"type": "authorized_user"}\'')))[0] ?? '', /must come from/);
     assert.match(workflowProblems(workflow(step('          workload_identity_provider: projects/1/locations/global/workloadIdentityPools/p/providers/q')))[0] ?? '', /id-token: write/);
     assert.deepEqual(workflowProblems(workflow(step('          workload_identity_provider: projects/1/locations/global/workloadIdentityPools/p/providers/q'), 'id-token: write')), []);
-    const wrongOutput = parse(`steps:\n  - id: auth\n    uses: ${PUBLISHED}\n  - run: echo "\${{ steps.auth.outputs.token }} \${{ steps.other.outputs.x }}"\n`) as Json;
+    // A CI job against the loopback fake takes the fake's credentials, and must leave id-token: write out.
+    const fake = (input: string, permissions = 'contents: read'): Json =>
+      workflow(`      - run: node scripts/ci/start-fake-google.ts\n${step(`          ${input}\n          workload_identity_provider: \${{ env.FAKE_GOOGLE_WORKLOAD_IDENTITY_PROVIDER }}`)}`, permissions);
+    assert.deepEqual(workflowProblems(fake("credentials_json: ${{ matrix.user && env.FAKE_GOOGLE_CREDENTIALS_JSON || '' }}")), []);
+    assert.match(workflowProblems(fake('credentials_json: ${{ env.GOOGLE_CREDENTIALS }}'))[0] ?? '', /must come from/);
+    assert.match(workflowProblems(fake('credentials_json: ${{ env.FAKE_GOOGLE_CREDENTIALS_JSON }}', 'id-token: write'))[0] ?? '', /hides the fake's OIDC/);
+    assert.match(workflowProblems(workflow(step('          credentials_json: ${{ env.FAKE_GOOGLE_CREDENTIALS_JSON }}')))[0] ?? '', /must come from/);
+    assert.match(workflowProblems(workflow(step('          credentials_json: ${{ secrets.X }}', `${PUBLISHED_NAME}@main`)))[0] ?? '', /no tag the release workflow makes/);
+    assert.match(workflowProblems(workflow(step('          credentials_json: ${{ secrets.X }}', `someone/gemini-auth@${MAJOR_TAG}`)))[0] ?? '', /write gemini-auth\/gemini-auth@/);
+    const wrongOutput = parse(`steps:\n  - id: auth\n    uses: ${published}\n  - run: echo "\${{ steps.auth.outputs.token }} \${{ steps.other.outputs.x }}"\n`) as Json;
     assert.deepEqual(workflowProblems(wrongOutput), ['steps.auth.outputs.token: action.yml declares no output token', 'steps.other.outputs.x: there is no step with id other']);
   });
 });
@@ -445,8 +671,6 @@ describe('the command line in examples/ci/ and README\'s Beyond GitHub Actions',
 });
 
 describe('release', () => {
-  const changelog = read('CHANGELOG.md');
-
   it('CHANGELOG.md keeps an Unreleased section and dated semantic versions, newest first', () => {
     const headings = changelog.split('\n').filter((line) => line.startsWith('## '));
     assert.equal(headings[0], '## [Unreleased]');
@@ -459,6 +683,12 @@ describe('release', () => {
     assert.deepEqual(versions, newestFirst);
   });
 
+  it('has the notes of the version package.json names: pushing its tag releases it', () => {
+    assert.match(packageVersion, /^\d+\.\d+\.\d+$/);
+    assert.ok(releaseNotes(changelog, packageVersion).length > 0);
+    assert.ok(releaseTags.some((filter) => filter.test(`v${packageVersion}`)), `the release workflow does not run for the tag v${packageVersion}`);
+  });
+
   it('takes the notes of a version from CHANGELOG.md, and refuses a version it lacks', () => {
     const text = '# Changelog\n\n## [Unreleased]\n\n## [1.1.0] - 2026-02-01\n### Added\n- B.\n\n## [1.0.0] - 2026-01-01\n### Added\n- A.\n\n[1.1.0]: https://example.com/1.1.0\n';
     assert.equal(releaseNotes(text, '1.1.0'), '### Added\n- B.\n');
@@ -468,14 +698,17 @@ describe('release', () => {
     assert.throws(() => releaseNotes('## [2.0.0] - 2026-03-01\n\n## [1.0.0] - 2026-01-01\n- A.\n', '2.0.0'), /empty/);
   });
 
-  it('the release workflow runs on a version tag or by hand, with every check of .ci/run', () => {
-    const release = parse(read('.github/workflows/release.yml')) as JsonObject;
-    const on = release.on as JsonObject;
+  it('the release workflow runs on a version tag or by hand, with every check of .ci/run, and moves the major tag', () => {
+    const on = releaseWorkflow.on as JsonObject;
     assert.ok(isObject(on.push) && Array.isArray(on.push.tags) && on.push.tags.length > 0, 'on: push: tags');
+    assert.ok(!releaseTags.some((filter) => filter.test(MAJOR_TAG)), 'moving the major tag must not start another release');
     assert.ok(isObject(on.workflow_dispatch) && isObject(on.workflow_dispatch.inputs) && 'version' in on.workflow_dispatch.inputs, 'on: workflow_dispatch with a version');
-    const runs = [...strings(release)].join('\n');
+    const runs = [...strings(releaseWorkflow)].join('\n');
     for (const command of read('.ci/run').match(/^npm (?:ci|test|run \S+)/gm) ?? []) assert.ok(runs.includes(command), `release.yml does not run ${command}`);
     assert.match(runs, /git status --porcelain -- dist/, 'release.yml checks that dist/ is current');
     assert.match(runs, /node scripts\/release-notes\.ts/, 'release.yml takes its notes from CHANGELOG.md');
+    assert.match(runs, /package\.json/, 'release.yml checks that package.json has the version');
+    assert.match(runs, /merge-base --is-ancestor/, 'release.yml releases only commits of main');
+    assert.match(runs, /git push --force origin "refs\/tags\/\$MAJOR"/, 'release.yml moves the major tag');
   });
 });

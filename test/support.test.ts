@@ -7,11 +7,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
   CLOUD_PLATFORM,
+  DEFAULT_VERTEX_MODELS,
   GITHUB_ISSUER,
   decodeJwt,
   signJwt,
   startFakeGoogle,
   type FakeGoogle,
+  type ServiceAccountKey,
 } from './support/fake-google.ts';
 import {
   findLeaks,
@@ -79,6 +81,38 @@ function listModels(fake: FakeGoogle, token: string, query = '', headers: Record
   return call(`${fake.url}/generativelanguage/v1beta/models${query}`, {
     headers: { authorization: `Bearer ${token}`, ...headers },
   });
+}
+
+async function tokenOf(fake: FakeGoogle, user: { clientId: string; clientSecret: string; refreshToken: string }): Promise<string> {
+  return (await refresh(fake, user)).body['access_token'] as string;
+}
+
+async function serviceAccountToken(fake: FakeGoogle, key: ServiceAccountKey, scope = CLOUD_PLATFORM): Promise<string> {
+  const iat = Math.floor(Date.now() / 1000);
+  const assertion = signJwt({ iss: key.email, aud: key.json['token_uri'], scope, iat, exp: iat + 3600 }, key.privateKeyPem, { kid: key.privateKeyId });
+  const answer = await postForm(`${fake.url}/oauth2/token`, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
+  return answer.body['access_token'] as string;
+}
+
+const PROMPT = { contents: [{ role: 'user', parts: [{ text: 'Say hi' }] }] };
+
+function countTokens(fake: FakeGoogle, token: string, model: string, body: unknown = PROMPT, headers: Record<string, string> = {}): Promise<Answer> {
+  return postJson(`${fake.url}/generativelanguage/v1beta/models/${model}:countTokens`, body, { authorization: `Bearer ${token}`, ...headers });
+}
+
+function publisherModel(fake: FakeGoogle, token: string, model: string, headers: Record<string, string> = {}, version = 'v1'): Promise<Answer> {
+  return call(`${fake.url}/aiplatform/${version}/publishers/google/models/${model}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+}
+
+function vertexCountTokens(
+  fake: FakeGoogle,
+  token: string,
+  where: { project: string; location: string; model: string; version?: string },
+  body: unknown = PROMPT,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const resource = `projects/${where.project}/locations/${where.location}/publishers/google/models/${where.model}`;
+  return postJson(`${fake.url}/aiplatform/${where.version ?? 'v1'}/${resource}:countTokens`, body, { authorization: `Bearer ${token}`, ...headers });
 }
 
 // --- the fake -----------------------------------------------------------------------
@@ -392,6 +426,221 @@ describe('fake Google', () => {
     fake.allowLongLifetime = true;
     assert.equal((await generate({ scope: [CLOUD_PLATFORM], lifetime: '7200s' })).status, 200);
     fake.allowLongLifetime = false;
+
+    // Vertex AI roles granted to a principal set reach the federated token directly.
+    const vertex = { project: 'wif-project', location: 'us-central1', model: 'gemini-2.5-flash' };
+    assert.equal((await vertexCountTokens(fake, federated, vertex)).status, 403);
+    fake.grantVertexUser('wif-project', fake.principalSetForRepository(provider, 'octo-org/octo-repo'));
+    assert.equal((await vertexCountTokens(fake, federated, vertex)).status, 200);
+  });
+
+  test('Gemini API countTokens: per-principal denial while listing works; unknown and unsupported models; bad bodies', async () => {
+    fake.reset();
+    const quota = { 'x-goog-user-project': 'my-project' };
+    const denied = await tokenOf(fake, fake.addUser({ email: 'no-tokens@example.com' }));
+    const allowed = await tokenOf(fake, fake.addUser({ email: 'tokens@example.com' }));
+
+    const ok = await countTokens(fake, denied, 'gemini-2.5-flash', PROMPT, quota);
+    assert.equal(ok.status, 200);
+    assert.deepEqual(ok.body, { totalTokens: 2, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 2 }] });
+    assert.equal(fake.requests.at(-1)?.endpoint, 'countTokens');
+    assert.deepEqual(JSON.parse(fake.requests.at(-1)?.body ?? ''), PROMPT);
+
+    fake.countTokensDenied.add('no-tokens@example.com');
+    assert.equal((await listModels(fake, denied, '', quota)).status, 200, 'listing still works');
+    const refused = await countTokens(fake, denied, 'gemini-2.5-flash', PROMPT, quota);
+    assert.equal(refused.status, 403);
+    assert.deepEqual(refused.body, { error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } });
+    assert.equal((await countTokens(fake, allowed, 'gemini-2.5-flash', PROMPT, quota)).status, 200, 'only that principal is refused');
+
+    const unknown = await countTokens(fake, allowed, 'gemini-9-ultra', PROMPT, quota);
+    assert.equal(unknown.status, 404);
+    assert.equal(apiErr(unknown).message, 'models/gemini-9-ultra is not found for API version v1beta, or is not supported for countTokens. Call ListModels to see the list of available models and their supported methods.');
+    assert.equal((await countTokens(fake, allowed, 'embedding-001', PROMPT, quota)).status, 404, 'listed, but without countTokens');
+
+    const noQuota = await countTokens(fake, allowed, 'gemini-2.5-flash');
+    assert.equal(noQuota.status, 403);
+    assert.match(apiErr(noQuota).message, /The generativelanguage\.googleapis\.com API requires a quota project/);
+    for (const body of [{}, { contents: [] }, { contents: [{ parts: [] }] }, 'not json']) {
+      const bad = await countTokens(fake, allowed, 'gemini-2.5-flash', body, quota);
+      assert.equal(bad.status, 400, JSON.stringify(body));
+      assert.deepEqual(bad.body, { error: { code: 400, message: 'Request contains an invalid argument.', status: 'INVALID_ARGUMENT' } });
+    }
+    const get = await call(`${fake.url}/generativelanguage/v1beta/models/gemini-2.5-flash:countTokens`, { headers: { authorization: `Bearer ${allowed}`, ...quota } });
+    assert.equal(get.status, 405);
+    assert.equal(fake.count('countTokens'), 11);
+    assert.equal(fake.count('models'), 1, 'countTokens calls are not counted as model listings');
+  });
+
+  test('Vertex AI publishers.models.get: v1 and v1beta1, unknown models, scopes, quota project, disabled API', async () => {
+    fake.reset();
+    const key = fake.addServiceAccountKey({ projectId: 'vertex-project' });
+    const sa = await serviceAccountToken(fake, key);
+
+    const flash = await publisherModel(fake, sa, 'gemini-2.5-flash');
+    assert.equal(flash.status, 200);
+    assert.deepEqual(flash.body, { name: 'publishers/google/models/gemini-2.5-flash', versionId: 'default', openSourceCategory: 'PROPRIETARY', launchStage: 'GA' });
+    assert.equal(fake.requests.at(-1)?.endpoint, 'publisherModel');
+    const preview = await publisherModel(fake, sa, 'gemini-3-pro-preview', {}, 'v1beta1');
+    assert.equal(preview.body['launchStage'], 'PUBLIC_PREVIEW');
+    // The lookup knows no location: a model served only in some locations is found all the same.
+    assert.equal((await publisherModel(fake, sa, 'gemini-2.0-flash')).status, 200);
+
+    const unknown = await publisherModel(fake, sa, 'gemini-9-ultra');
+    assert.equal(unknown.status, 404);
+    assert.deepEqual(unknown.body, { error: { code: 404, message: 'Publisher Model `publishers/google/models/gemini-9-ultra` is not found.', status: 'NOT_FOUND' } });
+    assert.equal(fake.count('publisherModel'), 4);
+
+    const user = await tokenOf(fake, fake.addUser());
+    const noQuota = await publisherModel(fake, user, 'gemini-2.5-flash');
+    assert.equal(noQuota.status, 403);
+    assert.equal(
+      apiErr(noQuota).message,
+      'Your application is authenticating by using local Application Default Credentials. The aiplatform.googleapis.com API requires a quota project, which is not set by default. To learn how to set your quota project, see https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds .',
+    );
+    assert.deepEqual(apiErr(noQuota).details[0], {
+      '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+      reason: 'SERVICE_DISABLED',
+      domain: 'googleapis.com',
+      metadata: { consumer: 'projects/764086051850', service: 'aiplatform.googleapis.com' },
+    });
+    assert.equal((await publisherModel(fake, user, 'gemini-2.5-flash', { 'x-goog-user-project': 'vertex-project' })).status, 200, 'no IAM role needed to look a model up');
+
+    fake.vertexDisabledProjects.add('cold-vertex');
+    const disabled = await publisherModel(fake, user, 'gemini-2.5-flash', { 'x-goog-user-project': 'cold-vertex' });
+    assert.equal(disabled.status, 403);
+    const e = apiErr(disabled);
+    assert.equal(e.message, 'Vertex AI API has not been used in project cold-vertex before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/aiplatform.googleapis.com/overview?project=cold-vertex then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.');
+    const info = e.details.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.ErrorInfo');
+    assert.equal(info?.['reason'], 'SERVICE_DISABLED');
+    assert.deepEqual(info?.['metadata'], {
+      consumer: 'projects/cold-vertex',
+      service: 'aiplatform.googleapis.com',
+      activationUrl: 'https://console.developers.google.com/apis/api/aiplatform.googleapis.com/overview?project=cold-vertex',
+      serviceTitle: 'Vertex AI API',
+      containerInfo: 'cold-vertex',
+    });
+    const help = e.details.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.Help');
+    assert.deepEqual(help?.['links'], [{ description: 'Google developers console API activation', url: 'https://console.developers.google.com/apis/api/aiplatform.googleapis.com/overview?project=cold-vertex' }]);
+    // Without x-goog-user-project a service account's own project is the consumer.
+    const coldSa = await serviceAccountToken(fake, fake.addServiceAccountKey({ projectId: 'cold-vertex' }));
+    const coldAnswer = await publisherModel(fake, coldSa, 'gemini-2.5-flash');
+    assert.equal(coldAnswer.status, 403);
+    assert.equal(apiErr(coldAnswer).details[0]?.['reason'], 'SERVICE_DISABLED');
+    assert.equal((await publisherModel(fake, coldSa, 'gemini-2.5-flash', { 'x-goog-user-project': 'vertex-project' })).status, 200);
+
+    fake.userProjectDenied.add('not-mine');
+    const notMine = await publisherModel(fake, sa, 'gemini-2.5-flash', { 'x-goog-user-project': 'not-mine' });
+    assert.equal(notMine.status, 403);
+    assert.equal(apiErr(notMine).details[0]?.['reason'], 'USER_PROJECT_DENIED');
+    assert.deepEqual(apiErr(notMine).details[0]?.['metadata'], { consumer: 'projects/not-mine', service: 'aiplatform.googleapis.com' });
+    fake.userProjectDenied.delete('not-mine');
+
+    // The Gemini API's own scopes do not reach Vertex AI.
+    const retriever = await userToken(fake, ['https://www.googleapis.com/auth/generative-language.retriever']);
+    const narrow = await publisherModel(fake, retriever, 'gemini-2.5-flash', { 'x-goog-user-project': 'vertex-project' });
+    assert.equal(narrow.status, 403);
+    assert.deepEqual(apiErr(narrow).details[0]?.['metadata'], { service: 'aiplatform.googleapis.com', method: 'google.cloud.aiplatform.v1.ModelGardenService.GetPublisherModel' });
+    assert.equal(apiErr(narrow).details[0]?.['reason'], 'ACCESS_TOKEN_SCOPE_INSUFFICIENT');
+
+    const forged = await publisherModel(fake, 'ya29.forged', 'gemini-2.5-flash');
+    assert.equal(forged.status, 401);
+    assert.equal(apiErr(forged).status, 'UNAUTHENTICATED');
+    const posted = await postJson(`${fake.url}/aiplatform/v1/publishers/google/models/gemini-2.5-flash`, {}, { authorization: `Bearer ${sa}` });
+    assert.equal(posted.status, 405);
+    assert.equal((await call(`${fake.url}/aiplatform/v1/models`, { headers: { authorization: `Bearer ${sa}` } })).status, 404);
+  });
+
+  test('Vertex AI countTokens: global and regional, aiplatform.endpoints.predict per principal and project, model not in the location', async () => {
+    fake.reset();
+    const key = fake.addServiceAccountKey({ projectId: 'vertex-project' });
+    const sa = await serviceAccountToken(fake, key);
+    const at = (location: string, model = 'gemini-2.5-flash', project = 'vertex-project') => ({ project, location, model });
+
+    // Without the role: the model can be looked up, not called.
+    assert.equal((await publisherModel(fake, sa, 'gemini-2.5-flash')).status, 200);
+    const refused = await vertexCountTokens(fake, sa, at('global'));
+    assert.equal(refused.status, 403);
+    assert.deepEqual(refused.body, {
+      error: {
+        code: 403,
+        message: "Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/vertex-project/locations/global/publishers/google/models/gemini-2.5-flash' (or it may not exist).",
+        status: 'PERMISSION_DENIED',
+        details: [{
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: 'IAM_PERMISSION_DENIED',
+          domain: 'aiplatform.googleapis.com',
+          metadata: { permission: 'aiplatform.endpoints.predict', resource: 'projects/vertex-project/locations/global/publishers/google/models/gemini-2.5-flash' },
+        }],
+      },
+    });
+
+    fake.grantVertexUser('vertex-project', `serviceAccount:${key.email}`);
+    const global = await vertexCountTokens(fake, sa, at('global'));
+    assert.equal(global.status, 200);
+    assert.deepEqual(global.body, { totalTokens: 2, totalBillableCharacters: 5, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 2 }] });
+    assert.equal(fake.requests.at(-1)?.endpoint, 'vertexCountTokens');
+    assert.deepEqual(JSON.parse(fake.requests.at(-1)?.body ?? ''), PROMPT);
+    assert.equal((await vertexCountTokens(fake, sa, at('us-central1'))).status, 200);
+    assert.equal((await vertexCountTokens(fake, sa, { ...at('europe-west4'), version: 'v1beta1' })).status, 200);
+    assert.equal((await vertexCountTokens(fake, sa, at('global', 'gemini-2.5-flash', 'other-project'))).status, 403, 'the role is per project');
+
+    // A model that a location does not serve.
+    const regional = await vertexCountTokens(fake, sa, at('us-central1', 'gemini-3-pro-preview'));
+    assert.equal(regional.status, 404);
+    assert.deepEqual(regional.body, {
+      error: {
+        code: 404,
+        message: 'Publisher Model `projects/vertex-project/locations/us-central1/publishers/google/models/gemini-3-pro-preview` was not found or your project does not have access to it. Please ensure you are using a valid model version. For more information, see: https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions',
+        status: 'NOT_FOUND',
+      },
+    });
+    assert.equal((await vertexCountTokens(fake, sa, at('global', 'gemini-3-pro-preview'))).status, 200);
+    assert.equal((await vertexCountTokens(fake, sa, at('global', 'gemini-2.0-flash'))).status, 404);
+    fake.vertexModels.get('gemini-2.0-flash')?.add('global');
+    assert.equal((await vertexCountTokens(fake, sa, at('global', 'gemini-2.0-flash'))).status, 200, 'availability is tunable');
+
+    // User credentials need no quota project here: the project in the path is the consumer.
+    const user = fake.addUser({ email: 'vera@example.com' });
+    const userToken = await tokenOf(fake, user);
+    assert.equal((await vertexCountTokens(fake, userToken, at('global'))).status, 403);
+    fake.grantVertexUser('vertex-project', 'user:vera@example.com');
+    assert.equal((await vertexCountTokens(fake, userToken, at('global'))).status, 200);
+    fake.vertexDisabledProjects.add('vertex-project');
+    const disabled = await vertexCountTokens(fake, userToken, at('global'));
+    assert.equal(disabled.status, 403);
+    assert.equal(apiErr(disabled).details[0]?.['reason'], 'SERVICE_DISABLED');
+    assert.equal((apiErr(disabled).details[0]?.['metadata'] as Record<string, string>)['consumer'], 'projects/vertex-project');
+    const billedElsewhere = await vertexCountTokens(fake, userToken, at('global'), PROMPT, { 'x-goog-user-project': 'quota-project' });
+    assert.equal(billedElsewhere.status, 403, "the resource's project must have the API enabled too");
+    fake.vertexDisabledProjects.clear();
+
+    const bad = await vertexCountTokens(fake, sa, at('global'), { contents: [] });
+    assert.equal(bad.status, 400);
+    assert.equal(apiErr(bad).status, 'INVALID_ARGUMENT');
+    const narrow = await serviceAccountToken(fake, key, 'https://www.googleapis.com/auth/generative-language');
+    assert.equal(apiErr(await vertexCountTokens(fake, narrow, at('global'))).details[0]?.['reason'], 'ACCESS_TOKEN_SCOPE_INSUFFICIENT');
+    const get = await call(`${fake.url}/aiplatform/v1/projects/vertex-project/locations/global/publishers/google/models/gemini-2.5-flash:countTokens`, { headers: { authorization: `Bearer ${sa}` } });
+    assert.equal(get.status, 405);
+    assert.equal(fake.count('vertexCountTokens'), 16);
+    assert.equal(fake.count('publisherModel'), 1);
+  });
+
+  test('reset() restores the Vertex AI models and switches, and keeps the Vertex AI grants', async () => {
+    const key = fake.addServiceAccountKey({ projectId: 'kept-project' });
+    const sa = await serviceAccountToken(fake, key);
+    fake.grantVertexUser('kept-project', key.email);
+    fake.vertexModels.get('gemini-2.0-flash')?.add('global');
+    fake.vertexModels.delete('gemini-2.5-flash');
+    fake.vertexDisabledProjects.add('kept-project');
+    fake.countTokensDenied.add(key.email);
+    fake.reset();
+    assert.deepEqual([...fake.countTokensDenied, ...fake.vertexDisabledProjects], []);
+    assert.deepEqual(Object.fromEntries([...fake.vertexModels].map(([id, where]) => [id, [...where]])), DEFAULT_VERTEX_MODELS);
+    const at = { project: 'kept-project', location: 'global', model: 'gemini-2.5-flash' };
+    assert.equal((await vertexCountTokens(fake, sa, at)).status, 200);
+    assert.equal((await vertexCountTokens(fake, sa, { ...at, model: 'gemini-2.0-flash' })).status, 404);
+    assert.equal((await countTokens(fake, sa, 'gemini-2.5-flash')).status, 200);
   });
 
   test('metadata probes are recorded and answered 404', async () => {
@@ -399,7 +648,24 @@ describe('fake Google', () => {
     assert.equal(answer.status, 404);
     assert.equal(fake.requests.at(-1)?.endpoint, 'metadata');
     assert.ok(fake.count('metadata') >= 1);
-    assert.match(fake.endpointsInput, /^oauth2=http:\/\/127\.0\.0\.1:\d+\/oauth2\nsts=.*\/sts\niamcredentials=.*\/iamcredentials\ngenerativelanguage=.*\/generativelanguage$/);
+  });
+
+  test('endpointsInput names each service once, and each base URL reaches its routes', async () => {
+    assert.match(fake.endpointsInput, /^oauth2=http:\/\/127\.0\.0\.1:\d+\/oauth2\nsts=.*\/sts\niamcredentials=.*\/iamcredentials\ngenerativelanguage=.*\/generativelanguage\naiplatform=.*\/aiplatform$/);
+    const lines = fake.endpointsInput.split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const);
+    assert.deepEqual(lines.map(([key]) => key), ['oauth2', 'sts', 'iamcredentials', 'generativelanguage', 'aiplatform']);
+    const base = new Map(lines);
+    const routes: [string, string, string][] = [
+      ['oauth2', '/tokeninfo', 'tokeninfo'],
+      ['generativelanguage', '/v1beta/models', 'models'],
+      ['generativelanguage', '/v1beta/models/gemini-2.5-flash:countTokens', 'countTokens'],
+      ['aiplatform', '/v1/publishers/google/models/gemini-2.5-flash', 'publisherModel'],
+      ['aiplatform', '/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-flash:countTokens', 'vertexCountTokens'],
+    ];
+    for (const [service, path, endpoint] of routes) {
+      await call(`${base.get(service)}${path}`);
+      assert.equal(fake.requests.at(-1)?.endpoint, endpoint, `${service}${path}`);
+    }
   });
 });
 
@@ -458,6 +724,25 @@ describe('fake Google faults', () => {
     fake.inject('token', { status: 500 }, 3);
     fake.clearFaults();
     assert.equal((await refresh(fake, user)).status, 200);
+  });
+
+  test('faults reach the countTokens and Vertex AI endpoints one by one', async () => {
+    const key = fake.addServiceAccountKey({ projectId: 'fault-project' });
+    const sa = await serviceAccountToken(fake, key);
+    fake.grantVertexUser('fault-project', key.email);
+    const at = { project: 'fault-project', location: 'global', model: 'gemini-2.5-flash' };
+    fake.inject('vertexCountTokens', { status: 503 });
+    fake.inject('publisherModel', { status: 429, retryAfter: 2 });
+    fake.inject('countTokens', 'non-json');
+    assert.equal((await publisherModel(fake, sa, 'gemini-2.5-flash')).status, 429);
+    assert.equal((await publisherModel(fake, sa, 'gemini-2.5-flash')).status, 200);
+    const unavailable = await vertexCountTokens(fake, sa, at);
+    assert.equal(unavailable.status, 503);
+    assert.equal(apiErr(unavailable).status, 'UNAVAILABLE');
+    assert.equal((await vertexCountTokens(fake, sa, at)).status, 200);
+    assert.match(String((await countTokens(fake, sa, 'gemini-2.5-flash')).body['text']), /^<!DOCTYPE html>/);
+    assert.equal((await countTokens(fake, sa, 'gemini-2.5-flash')).status, 200);
+    assert.deepEqual([fake.count('publisherModel'), fake.count('vertexCountTokens'), fake.count('countTokens')], [2, 2, 2]);
   });
 
   test('hang is cut by the client timeout, and close() returns promptly with the socket open', async () => {

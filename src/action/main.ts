@@ -1,25 +1,37 @@
 // The main step: authenticate, write what later steps need, report.
 import * as core from '@actions/core';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openTokenCache, tokenCacheIdentity } from '../cache/actions-cache.ts';
 import { withCommonFields } from '../credentials/adc-file.ts';
 import { githubOidcSupplier } from '../credentials/github-oidc.ts';
 import { maskRawInput } from '../credentials/registry.ts';
 import { resolveSource } from '../credentials/resolve.ts';
+import { unknownProjectWarning } from '../environment.ts';
 import { failureMessage } from '../errors.ts';
 import { credentialsDirectory, isInsideWorkspace, runnerTemp, writeSecretJson } from '../files/secret-file.ts';
 import { httpPolicy } from '../google/http.ts';
+import type { GoogleContext } from '../google/protocol.ts';
+import { inputWarnings } from '../inputs.ts';
 import { authSettings } from '../settings.ts';
-import { verifyAccess } from '../verify.ts';
+import { verifyAccess, verifyTarget, type Verification, type VerifyRequest } from '../verify.ts';
 import { own } from './cleanup-state.ts';
 import { readActionInputs } from './inputs.ts';
 import { runnerLog as log } from './log.ts';
 import { describeRun, exportEnvironment, setOutputs, shortLifetimeWarning, writeSummary, type RunResult } from './report.ts';
+import { pathEntryProblem, type TokenCommandLaunch } from './token-command-shims.ts';
 import { createTokenFolder, installTokenCommand } from './token-folder.ts';
 
-/** The token command's bundle, beside this step's own in dist/. */
-const TOKEN_COMMAND_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'token', 'index.js');
+/**
+ * The token command runs on the Node that runs this step, with the same Node
+ * options. Its script is the bundle beside this step's own in dist/, or, when
+ * this step runs from its source (under @github/local-action), the source.
+ */
+function tokenCommandLaunch(): TokenCommandLaunch {
+  const here = fileURLToPath(import.meta.url);
+  const script = here.endsWith('.ts') ? join(dirname(here), 'token-command.ts') : join(dirname(here), '..', 'token', 'index.js');
+  return { node: process.execPath, nodeOptions: process.execArgv, script };
+}
 
 /** Runs the main step; a failure is reported as the step's one error line, never thrown. */
 export async function run(): Promise<void> {
@@ -37,12 +49,15 @@ async function authenticate(): Promise<void> {
   maskRawInput(core.getInput('cache_encryption_key'), log.mask);
 
   const inputs = readActionInputs();
-  if (inputs.verifyModel && !inputs.verify) core.warning('verify_model is set but verify is false, so no model is checked. Set verify: true to check it.');
+  for (const warning of inputWarnings(inputs)) core.warning(warning);
   const settings = authSettings(inputs);
   const { endpoints } = settings;
   const source = resolveSource(settings, () => githubOidcSupplier(process.env, log));
   const projectId = inputs.projectId || source.projectId;
   const quotaProjectId = inputs.quotaProjectId || source.quotaProjectId || projectId;
+  const target = inputs.verify ? verifyTarget(inputs, projectId) : undefined;
+  const vertexLocation = inputs.geminiApi === 'vertex' ? inputs.vertexLocation : undefined;
+  if (vertexLocation && !projectId) core.warning('gemini_api is vertex, but no project is known, so GOOGLE_CLOUD_PROJECT is not exported and the Google Gen AI SDK will not know which project to call. Set the input project_id.');
   const cacheIdentity = inputs.cache ? tokenCacheIdentity(source.cacheBinding, source.authType, inputs.cacheEncryptionKey, { endpoints: endpoints.base, quotaProjectId }) : undefined;
   core.startGroup(`Authenticating with ${source.description}`);
 
@@ -66,9 +81,13 @@ async function authenticate(): Promise<void> {
   }
   // gemini-auth-token refreshes from the ADC file; without one, from a copy in its own folder.
   const refreshFrom = credentialsFilePath ?? writeSecretJson(folder, credentials);
-  core.addPath(installTokenCommand(folder, inputs, refreshFrom, token, process.execPath, TOKEN_COMMAND_SCRIPT));
+  const installed = installTokenCommand(folder, inputs, refreshFrom, token, tokenCommandLaunch());
+  // An entry with the separator in it would become two, one of them perhaps relative to the working directory.
+  const notOnPath = pathEntryProblem(installed.bin, delimiter);
+  if (notOnPath) core.warning(notOnPath);
+  else core.addPath(installed.bin);
 
-  const verification = inputs.verify ? await verifyAccess({ accessToken: token.accessToken, authType: source.authType, quotaProjectId, verifyModel: inputs.verifyModel }, context) : undefined;
+  const verification = target ? await verified({ accessToken: token.accessToken, authType: source.authType, quotaProjectId, principal: token.principal, member: token.member, target }, context) : undefined;
 
   core.endGroup();
 
@@ -79,14 +98,28 @@ async function authenticate(): Promise<void> {
     projectId,
     quotaProjectId,
     credentialsFilePath,
+    vertexLocation,
+    tokenCommand: installed.command,
     cacheHit: cached !== undefined,
     verification,
   };
   setOutputs(result);
-  if (inputs.exportEnvironmentVariables) exportEnvironment(result);
+  if (inputs.exportEnvironmentVariables) exportEnvironment(result, endpoints);
   for (const [label, value] of describeRun(result)) core.info(`${label}: ${value}`);
+  const noProject = unknownProjectWarning(source.authType, projectId);
+  if (noProject) core.warning(noProject);
   const shortLived = shortLifetimeWarning(token.expiresAt, inputs.minTokenLifetimeSeconds, source.authType, inputs.serviceAccount !== '');
   if (shortLived) core.warning(shortLived);
   await writeSummary(result);
   if (cache && !cached) await cache.save(token);
+}
+
+/** The verification, or its error after the output verified is set to false, for steps that continue on error. */
+async function verified(request: VerifyRequest, context: GoogleContext): Promise<Verification> {
+  try {
+    return await verifyAccess(request, context);
+  } catch (error) {
+    core.setOutput('verified', 'false');
+    throw error;
+  }
 }

@@ -2,6 +2,7 @@
 // closing facts and the job summary. No secret goes anywhere here but the
 // access_token output, which the runner masks.
 import * as core from '@actions/core';
+import type { Endpoints } from '../endpoints.ts';
 import { adcEnvironment } from '../environment.ts';
 import { isoSeconds, type AuthType, type MintedToken } from '../token.ts';
 import type { Verification } from '../verify.ts';
@@ -13,23 +14,33 @@ export interface RunResult {
   readonly projectId: string | undefined;
   readonly quotaProjectId: string | undefined;
   readonly credentialsFilePath: string | undefined;
+  /** With gemini_api: vertex: the location later steps are set up for. */
+  readonly vertexLocation: string | undefined;
+  /** This step's own gemini-auth-token, by its path: a job with several identities calls each by its own. */
+  readonly tokenCommand: string;
   readonly cacheHit: boolean;
   readonly verification: Verification | undefined;
 }
 
 export function setOutputs(result: RunResult): void {
   core.setOutput('access_token', result.token.accessToken);
+  // google-github-actions/auth's name for it: the same string, masked as the token already is.
+  core.setOutput('auth_token', result.token.accessToken);
   core.setOutput('expires_at', isoSeconds(result.token.expiresAt));
   core.setOutput('auth_type', result.authType);
   core.setOutput('principal', result.principal ?? '');
   core.setOutput('project_id', result.projectId ?? '');
   core.setOutput('credentials_file_path', result.credentialsFilePath ?? '');
+  core.setOutput('token_command', result.tokenCommand);
   core.setOutput('cache_hit', String(result.cacheHit));
-  if (result.verification) core.setOutput('models', JSON.stringify(result.verification.models));
+  if (result.verification) {
+    core.setOutput('models', JSON.stringify(result.verification.models));
+    core.setOutput('verified', 'true');
+  }
 }
 
-export function exportEnvironment(result: RunResult): void {
-  for (const [name, value] of adcEnvironment(result)) core.exportVariable(name, value);
+export function exportEnvironment(result: RunResult, endpoints: Endpoints): void {
+  for (const [name, value] of adcEnvironment({ ...result, endpoints })) core.exportVariable(name, value);
 }
 
 /**
@@ -57,9 +68,12 @@ export function describeRun(result: RunResult): [string, string][] {
   ];
   const scopes = result.verification?.tokenInfo?.scopes ?? result.token.scopes;
   if (scopes?.length) facts.push(['Granted scopes', scopes.join(' ')]);
+  if (result.vertexLocation) facts.push(['Vertex AI location', result.vertexLocation]);
   if (result.verification) {
-    const { models } = result.verification;
-    facts.push(['Gemini models', `${models.length}: ${models.slice(0, 12).join(', ')}${models.length > 12 ? ', …' : ''}`]);
+    const { api, models, callable } = result.verification;
+    if (api === 'vertex') facts.push(['Vertex AI model', models.join(', ')]);
+    else facts.push(['Gemini models', `${models.length}: ${models.slice(0, 12).join(', ')}${models.length > 12 ? ', …' : ''}`]);
+    if (callable) facts.push(['Callable (countTokens)', callable]);
   }
   return facts;
 }
@@ -67,13 +81,19 @@ export function describeRun(result: RunResult): [string, string][] {
 /** The job summary: a heading, one sentence and the facts as a table; nothing outside a runner. */
 export async function writeSummary(result: RunResult): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  const verified = result.verification ? `verified: ${result.verification.models.length} Gemini models visible` : 'token minted (not verified)';
   const rows = describeRun(result).map(([label, value]) => [label, escapeHtml(value)]);
   await core.summary
     .addHeading('gemini-auth', 3)
-    .addRaw(`Google access ${verified}.`, true)
+    .addRaw(`Google access ${escapeHtml(verifiedSentence(result))}.`, true)
     .addTable([[{ data: 'What', header: true }, { data: 'Value', header: true }], ...rows])
     .write();
+}
+
+function verifiedSentence({ verification, vertexLocation }: RunResult): string {
+  if (!verification) return 'token minted (not verified)';
+  const { api, models, callable } = verification;
+  if (api === 'vertex') return `verified on Vertex AI: ${callable ? `${callable} callable in ${vertexLocation}` : `${models.join(', ')} found`}`;
+  return `verified: ${models.length} Gemini models visible${callable ? `, ${callable} callable` : ''}`;
 }
 
 /** The summary's table is HTML: its cells take text only. */

@@ -7,23 +7,32 @@ import { ActionError, failureMessage } from '../errors.ts';
 import { parseDuration } from '../inputs.ts';
 import { isoSeconds } from '../token.ts';
 import { debugOnStderr, failOnStderr, maskOnStderr, writeAll } from '../stderr-commands.ts';
-import { readCurrentToken, readRefreshConfig, TOKEN_COMMAND, writeCurrentToken } from './token-folder.ts';
+import { TOKEN_COMMAND } from './token-command-shims.ts';
+import { readCurrentToken, readRefreshConfig, writeCurrentToken } from './token-folder.ts';
 
 const USAGE = `Usage: ${TOKEN_COMMAND} [--min-lifetime SECONDS] [--json]
 
-Prints a Google access token of the credentials the gemini-auth step of this job
-used, valid for at least SECONDS more seconds: the current token while it lives
-long enough, else a new one refreshed from the credentials file (and kept for the
-next call). New tokens are masked in the log.
+Prints a Google access token of the credentials of the gemini-auth step that
+installed this command, valid for at least SECONDS more seconds: the current
+token while it lives long enough, else a new one refreshed from the credentials
+file (and kept for the next call). New tokens are masked in the log.
 
   --min-lifetime SECONDS  how long the token must still live (default: the
                           step's min_token_lifetime, 600); also 90s, 15m, 1h
   --json                  print {"access_token": "...", "expires_at": "2026-11-23T10:00:00Z"}
   --help                  print this help
 
-Example:
-  curl -H "Authorization: Bearer $(${TOKEN_COMMAND})" \\
+Example, in a bash step. Take the token on a line of its own: a failure then
+fails the step, where inside a curl line it would send an empty token. User
+credentials need the quota project header; curl leaves it out when
+GOOGLE_CLOUD_QUOTA_PROJECT is empty.
+  token=$(${TOKEN_COMMAND})
+  curl --fail-with-body -sS -H "Authorization: Bearer $token" \\
+    -H "x-goog-user-project: $GOOGLE_CLOUD_QUOTA_PROJECT" \\
     https://generativelanguage.googleapis.com/v1beta/models
+
+In PowerShell:
+  $token = ${TOKEN_COMMAND}; if ($LASTEXITCODE) { exit $LASTEXITCODE }
 `;
 
 async function run(argv: string[]): Promise<void> {

@@ -10,8 +10,8 @@ import { readTokenFile, writeTokenFile } from '../files/token-file.ts';
 import type { HttpLimits } from '../google/http.ts';
 import type { Inputs } from '../inputs.ts';
 import type { AccessToken } from '../token.ts';
+import { TOKEN_COMMAND, tokenCommandFiles, tokenCommandPath, type TokenCommandLaunch } from './token-command-shims.ts';
 
-export const TOKEN_COMMAND = 'gemini-auth-token';
 const TOKEN_FILE = 'token.json';
 const CONFIG_FILE = 'refresh.json';
 
@@ -39,24 +39,25 @@ export function createTokenFolder(parent: string): string {
   return folder;
 }
 
+/** Where the installed command is: its folder, for PATH, and the file a step calls by its path. */
+export interface InstalledCommand {
+  readonly bin: string;
+  readonly command: string;
+}
+
 /**
  * Writes the token, what the command needs to refresh it from `credentialsFile`
- * as this step would, and the command, and returns the folder to add to PATH.
- * The command is a shell wrapper that runs the token command's bundle with
- * `node`, the Node that runs this step.
+ * as this step would, and the command: wrappers that run the token command's
+ * script with the Node that runs this step (see token-command-shims.ts).
  */
-export function installTokenCommand(folder: string, inputs: Inputs, credentialsFile: string, token: AccessToken, node: string, script: string): string {
+export function installTokenCommand(folder: string, inputs: Inputs, credentialsFile: string, token: AccessToken, launch: TokenCommandLaunch, platform: NodeJS.Platform = process.platform): InstalledCommand {
   const { scopes, accessTokenLifetimeSeconds, minTokenLifetimeSeconds, universe, endpoints, retries, requestTimeoutMs, timeoutMs } = inputs;
   const config: RefreshConfig = { credentialsFile, scopes, accessTokenLifetimeSeconds, minTokenLifetimeSeconds, universe, endpoints, retries, requestTimeoutMs, timeoutMs };
   writeSecretFile(join(folder, CONFIG_FILE), JSON.stringify(config));
   writeCurrentToken(folder, token);
   const bin = join(folder, 'bin');
-  writeSecretFile(join(bin, TOKEN_COMMAND), `#!/bin/sh\nexec ${shellQuote(node)} ${shellQuote(script)} --state ${shellQuote(folder)} "$@"\n`, 0o700);
-  return bin;
-}
-
-function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
+  for (const file of tokenCommandFiles(platform, launch, folder, bin)) writeSecretFile(join(bin, file.name), file.content, 0o700);
+  return { bin, command: tokenCommandPath(platform, bin) };
 }
 
 export function readRefreshConfig(folder: string): RefreshConfig {

@@ -6,7 +6,8 @@ import { ActionError } from '../errors.ts';
 import { httpPolicy } from '../google/http.ts';
 import type { Log } from '../log.ts';
 import type { MintedToken } from '../token.ts';
-import { TOKEN_COMMAND, type RefreshConfig } from './token-folder.ts';
+import { TOKEN_COMMAND } from './token-command-shims.ts';
+import type { RefreshConfig } from './token-folder.ts';
 
 /** A new token from the ADC file the main step wrote, with that step's endpoints, scopes and limits. */
 export async function refreshToken(config: RefreshConfig, log: Log): Promise<MintedToken> {

@@ -82,8 +82,8 @@ export async function openTokenCache(identity: CacheIdentity, folder: string, mi
       }
       const key = `${identity.prefix}${Math.floor(token.expiresAt.getTime() / 1000)}`;
       try {
-        const { accessToken, expiresAt, principal, scopes } = token;
-        writeSecretFile(file, seal(identity, JSON.stringify({ access_token: accessToken, expires_at: expiresAt.getTime(), principal, scopes })));
+        const { accessToken, expiresAt, principal, member, scopes } = token;
+        writeSecretFile(file, seal(identity, JSON.stringify({ access_token: accessToken, expires_at: expiresAt.getTime(), principal, member, scopes })));
         // @actions/cache logs its own failures (a denied write, the service down) as info or warning, and returns -1.
         if ((await inFolder(folder, () => cache.saveCache([ENTRY], key))) !== -1) log.info(`Saved the token to the Actions cache, encrypted, as ${key}.`);
       } catch (error) {
@@ -122,12 +122,13 @@ function parseEntry(text: string): MintedToken | undefined {
   } catch {
     return undefined;
   }
-  const { access_token: accessToken, expires_at: expiresAt, principal, scopes } = value;
+  const { access_token: accessToken, expires_at: expiresAt, principal, member, scopes } = value;
   if (typeof accessToken !== 'string' || accessToken === '' || typeof expiresAt !== 'number') return undefined;
   return {
     accessToken,
     expiresAt: new Date(expiresAt),
     principal: typeof principal === 'string' ? principal : undefined,
+    member: typeof member === 'string' ? member : undefined,
     scopes: Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string') ? scopes : undefined,
   };
 }

@@ -7,7 +7,7 @@ import { refreshOnce } from '../files/refresh-lock.ts';
 import { prepareSecretFolder, writeSecretJson, type FolderNaming } from '../files/secret-file.ts';
 import { writeAll } from '../stderr-commands.ts';
 import { isoSeconds, type MintedToken } from '../token.ts';
-import { verifyAccess } from '../verify.ts';
+import { verifyAccess, verifyTarget } from '../verify.ts';
 import { chooseCredentials } from './credentials.ts';
 import { formatVariables, parseFormat } from './env-formats.ts';
 import type { CliLog } from './log.ts';
@@ -61,7 +61,8 @@ export async function login(line: CommandLine, env: NodeJS.ProcessEnv, log: CliL
   prepareSecretFolder(folder, FOLDER);
   const path = writeSecretJson(folder, withCommonFields(session.source.credentialsFile(fileSettings), fileSettings), FOLDER);
   log.info(`Wrote the credentials file ${path} (mode 0600).`);
-  const variables = adcEnvironment({ credentialsFilePath: path, projectId: session.projectId, quotaProjectId: session.quotaProjectId });
+  const vertexLocation = session.inputs.geminiApi === 'vertex' ? session.inputs.vertexLocation : undefined;
+  const variables = adcEnvironment({ credentialsFilePath: path, projectId: session.projectId, quotaProjectId: session.quotaProjectId, endpoints, vertexLocation });
   if (format === 'github') {
     const { exportToGitHub } = await import('./github-env.ts');
     exportToGitHub(variables, env);
@@ -71,15 +72,23 @@ export async function login(line: CommandLine, env: NodeJS.ProcessEnv, log: CliL
   }
 }
 
-/** `gemini-auth verify`: a fresh token, then every page of the Gemini models it can see. */
+/** `gemini-auth verify`: a fresh token, then what the Action's verify checks, on the Gemini API or Gemini on Vertex AI. */
 export async function verify(line: CommandLine, env: NodeJS.ProcessEnv, log: CliLog): Promise<void> {
   const session = openSession(line, env, log, chooseCredentials(line, env));
+  // Settled before any request, as the Action does.
+  const target = verifyTarget(session.inputs, session.projectId, inputNaming(line));
   const token = await mint(session, log);
-  const { verifyModel } = session.inputs;
-  const { models, tokenInfo } = await verifyAccess({ accessToken: token.accessToken, authType: session.source.authType, quotaProjectId: session.quotaProjectId, verifyModel }, session.context);
-  const who = tokenInfo?.email ?? token.principal ?? tokenInfo?.subject;
-  const model = verifyModel && (verifyModel.startsWith('models/') ? verifyModel : `models/${verifyModel}`);
-  writeAll(1, `${models.length} Gemini model${models.length === 1 ? '' : 's'} visible${who ? ` to ${who}` : ''}${model ? `, ${model} among them` : ''}.\n`);
+  const { accessToken, principal, member } = token;
+  const { models, tokenInfo, callable } = await verifyAccess({ accessToken, authType: session.source.authType, quotaProjectId: session.quotaProjectId, principal, member, target }, session.context);
+  const who = tokenInfo?.email ?? principal ?? tokenInfo?.subject;
+  const to = who ? ` to ${who}` : '';
+  const also = callable ? `, ${callable} among them and callable` : '';
+  writeAll(
+    1,
+    target.api === 'vertex'
+      ? `Gemini on Vertex AI answers${to}: ${models.join(', ')} in ${target.project} (${target.location})${callable ? ', callable' : ''}.\n`
+      : `${models.length} Gemini model${models.length === 1 ? '' : 's'} visible${to}${also}.\n`,
+  );
 }
 
 async function mint(session: Session, log: CliLog): Promise<MintedToken> {

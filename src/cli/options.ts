@@ -47,7 +47,9 @@ export const OPTIONS = {
   json: { type: 'boolean', commands: ['token'], help: 'print {"access_token","expires_at","auth_type","principal","project_id"}' },
   'credentials-file-dir': { type: 'string', input: 'credentials_file_dir', commands: ['login'], value: 'DIR', help: 'where the credentials file goes (default a new private folder in the temp dir)' },
   format: { type: 'string', default: 'shell', commands: ['login'], value: 'FORMAT', help: 'shell (export NAME=\'value\'), dotenv, json, or github (appends to $GITHUB_ENV); default shell' },
-  model: { type: 'string', input: 'verify_model', commands: ['verify'], value: 'NAME', help: 'a model that must be among those listed, e.g. gemini-2.5-flash' },
+  model: { type: 'string', input: 'verify_model', commands: ['verify'], value: 'NAME', help: 'a model that must be there and answer countTokens, e.g. gemini-2.5-flash' },
+  'gemini-api': { type: 'string', input: 'gemini_api', commands: ['login', 'verify'], value: 'API', help: 'generativelanguage (the Gemini API, default) or vertex (Gemini on Vertex AI): what verify checks, and for login the Gen AI SDK variables' },
+  'vertex-location': { type: 'string', input: 'vertex_location', commands: ['login', 'verify'], value: 'LOCATION', help: 'with --gemini-api vertex: the Vertex AI location (default global)' },
   debug: { type: 'boolean', help: 'print debug lines (one per HTTP attempt); secrets stay hidden' },
   help: { type: 'boolean', help: 'print this help' },
 } as const satisfies Record<string, OptionSpec>;

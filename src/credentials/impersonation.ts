@@ -4,6 +4,7 @@ import { generateAccessTokenUrl } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { generateAccessToken, IAM_SERVICE } from '../google/iam.ts';
+import { iamMember } from '../iam-member.ts';
 import type { MintedToken } from '../token.ts';
 import type { FileSettings } from './adc-file.ts';
 import type { ImpersonationTarget, MintContext, TokenSource } from './types.ts';
@@ -16,11 +17,17 @@ export function impersonate(sourceToken: string, sourcePrincipal: string, target
   return generateAccessToken({ sourceToken, ...target, explain: (error) => explainImpersonationError(error, sourcePrincipal, target) }, context);
 }
 
+/** The project of a service account, where its email says it: `NAME@PROJECT.iam.gserviceaccount.com`. */
+export function projectOfServiceAccount(email: string): string | undefined {
+  return /@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$/.exec(email)?.[1];
+}
+
 /** `source` minting for `target` instead; the ADC file impersonates too. */
 export function withImpersonation(source: TokenSource, target: ImpersonationTarget): TokenSource {
   return {
     ...source,
     description: `${source.description}, impersonating ${target.serviceAccount}`,
+    projectId: source.projectId ?? projectOfServiceAccount(target.serviceAccount),
     async mint(context) {
       const sourceToken = await source.mint(context);
       // Without an email in the answer, the fix names a placeholder the user fills in.
@@ -40,6 +47,8 @@ function impersonatedFile(source: Record<string, unknown>, target: Impersonation
     service_account_impersonation_url: generateAccessTokenUrl(settings.endpoints, target.serviceAccount),
     source_credentials: sourceCredentials,
     delegates: [...target.delegates],
+    // The scopes this step asked for, which may be the file's own: a refresh asks for the same.
+    scopes: [...target.scopes],
   };
 }
 
@@ -50,7 +59,7 @@ function explainImpersonationError(error: GoogleError, sourcePrincipal: string, 
   if (status === 403) {
     const federated = sourcePrincipal.startsWith('principal');
     const role = federated ? 'roles/iam.workloadIdentityUser' : 'roles/iam.serviceAccountTokenCreator';
-    const member = federated ? sourcePrincipal : `${sourcePrincipal.endsWith('.gserviceaccount.com') ? 'serviceAccount' : 'user'}:${sourcePrincipal}`;
+    const member = iamMember(sourcePrincipal);
     const who = /^[A-Z_]+$/.test(sourcePrincipal) ? 'The source credentials' : sourcePrincipal;
     return new ActionError(
       `${who} may not impersonate ${account}: iam.serviceAccounts.getAccessToken was denied (${said}).`,

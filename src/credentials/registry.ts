@@ -2,14 +2,16 @@
 // A new type is one module added to TYPES.
 import { ActionError } from '../errors.ts';
 import { maskSecret } from '../secrets.ts';
-import { authorizedUser } from './authorized-user.ts';
+import { authorizedUser, isQuickstartTokenJson } from './authorized-user.ts';
+import { externalAccountAuthorizedUser } from './external-account-authorized-user.ts';
 import { externalAccount } from './external-account.ts';
 import { impersonatedServiceAccount } from './impersonated-service-account.ts';
+import { IMPERSONATION_SOURCE_SCOPES, withImpersonation } from './impersonation.ts';
 import { ACTION_CREDENTIALS, decodeCredentialsJson, isObject, readJsonObject, type CredentialsOrigin } from './json.ts';
 import { serviceAccount } from './service-account.ts';
 import type { CredentialsJson, CredentialType, Registry } from './types.ts';
 
-const TYPES: readonly CredentialType<CredentialsJson>[] = [authorizedUser, serviceAccount, externalAccount, impersonatedServiceAccount] as never;
+const TYPES: readonly CredentialType<CredentialsJson>[] = [authorizedUser, serviceAccount, externalAccount, externalAccountAuthorizedUser, impersonatedServiceAccount] as never;
 
 function typeOf(name: unknown): CredentialType<CredentialsJson> | undefined {
   return TYPES.find((type) => type.type === name);
@@ -23,8 +25,13 @@ export const registry: Registry = {
         'Turn it into credentials with `gcloud auth application-default login --client-id-file=client_secret.json --scopes=https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/generative-language.retriever`, then store the file that command writes. ' + origin.howto,
       );
     }
-    if (nested && json.type === impersonatedServiceAccount.type) {
-      throw new ActionError(`The source_credentials of the impersonated_service_account ${origin.name} impersonates again.`, 'Name the whole chain in one file: the source credentials, the final service account in service_account_impersonation_url, and the ones between in delegates.');
+    // The quickstart's token.json is an authorized user's credentials without a type; its module says so in the log.
+    if (isQuickstartTokenJson(json)) return authorizedUser.validate(json, registry, origin);
+    if (json.type === 'gdch_service_account') {
+      throw new ActionError(
+        `The ${nested ? `source_credentials of the impersonated_service_account ${origin.name}` : origin.subject} is a gdch_service_account key: it signs in to Google Distributed Cloud (air-gapped), whose tokens Google Cloud's APIs, the Gemini API among them, do not take.`,
+        'For Google Cloud, use a service_account key (`gcloud iam service-accounts keys create key.json --iam-account=EMAIL`), or better, workload_identity_provider with service_account, which needs no key.',
+      );
     }
     const type = typeOf(json.type);
     if (!type) {
@@ -32,14 +39,17 @@ export const registry: Registry = {
         typeof json.type === 'string'
           ? `The ${origin.subject} has type "${json.type.slice(0, 40)}", which gemini-auth does not take.`
           : `The ${origin.subject} has no "type" field: it is not a Google credentials file.`,
-        'Use an authorized_user file (from `gcloud auth application-default login`), a service_account key, an external_account configuration, or an impersonated_service_account file whose source_credentials is one of those; or use workload_identity_provider instead.',
+        'Use an authorized_user file (from `gcloud auth application-default login`), a service_account key, an external_account configuration, an external_account_authorized_user file (from `gcloud auth application-default login --login-config=...`), or an impersonated_service_account file whose source_credentials is one of those; or use workload_identity_provider instead.',
       );
     }
     return type.validate(json, registry, origin);
   },
-  source(json, options) {
+  source(json, options, target) {
     // validate() let through only types that TYPES knows.
-    return (typeOf(json.type) as CredentialType<CredentialsJson>).source(json, options, registry);
+    const type = typeOf(json.type) as CredentialType<CredentialsJson>;
+    if (!target) return type.source(json, options, registry);
+    if (type.impersonating) return type.impersonating(json, options, target);
+    return withImpersonation(type.source(json, { ...options, scopes: IMPERSONATION_SOURCE_SCOPES }, registry), target);
   },
 };
 

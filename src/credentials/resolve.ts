@@ -1,4 +1,3 @@
-import { IMPERSONATION_SOURCE_SCOPES, withImpersonation } from './impersonation.ts';
 import { registry } from './registry.ts';
 import type { SubjectTokenSupplier } from './subject-token.ts';
 import type { CredentialsJson, ImpersonationTarget, SourceOptions, TokenSource } from './types.ts';
@@ -34,6 +33,5 @@ export function resolveSource(settings: SourceSettings, subjectTokens: () => Sub
  * file read back to refresh. `target` impersonates on top of it.
  */
 export function credentialsSource(json: CredentialsJson, options: SourceOptions, target?: ImpersonationTarget): TokenSource {
-  if (!target) return registry.source(json, options);
-  return withImpersonation(registry.source(json, { ...options, scopes: IMPERSONATION_SOURCE_SCOPES }), target);
+  return registry.source(json, options, target);
 }

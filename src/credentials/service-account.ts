@@ -32,6 +32,7 @@ export const serviceAccount: CredentialType<ServiceAccountJson> = {
   validate(json, _registry, origin) {
     requireStrings(json, 'service_account', ['client_email', 'private_key'], origin);
     optionalStrings(json, 'service_account', ['private_key_id', 'project_id', 'quota_project_id', 'universe_domain', 'token_uri'], origin);
+    if (/-----BEGIN EC PRIVATE KEY-----/.test(json.private_key as string)) throw notRsa(json.client_email as string, 'an EC', origin);
     if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(json.private_key as string)) {
       throw new ActionError(`The field private_key of the service_account ${origin.name} is not a PEM private key.`, 'Create a new key (`gcloud iam service-accounts keys create key.json --iam-account=EMAIL`) and store the file unchanged.');
     }
@@ -69,11 +70,23 @@ export const serviceAccount: CredentialType<ServiceAccountJson> = {
 };
 
 function loadPrivateKey(key: ServiceAccountJson, origin: CredentialsOrigin): KeyObject {
+  let privateKey: KeyObject;
   try {
-    return nodeCrypto().createPrivateKey(key.private_key);
+    privateKey = nodeCrypto().createPrivateKey(key.private_key);
   } catch {
     throw new ActionError(`The private_key of the service_account ${origin.name} cannot be read as an RSA private key.`, NEW_KEY(key.client_email));
   }
+  // A PKCS#8 EC key reads fine, and Google would refuse its signature as if the key were deleted.
+  if (privateKey.asymmetricKeyType !== 'rsa') throw notRsa(key.client_email, `an ${(privateKey.asymmetricKeyType ?? 'unknown').toUpperCase()}`, origin);
+  return privateKey;
+}
+
+/** Google signs and checks service-account JWTs with RS256 only; other keys are for other systems (Distributed Cloud, say). */
+function notRsa(email: string, kind: string, origin: CredentialsOrigin): ActionError {
+  return new ActionError(
+    `The private_key of the service_account ${origin.name} is ${kind} key, and Google service-account keys are RSA: Google would refuse its signature.`,
+    `${NEW_KEY(email)} Keys that \`gcloud iam service-accounts keys create\` makes, or the console downloads, are RSA.`,
+  );
 }
 
 function signAssertion(key: ServiceAccountJson, privateKey: KeyObject, scopes: readonly string[], audience: string): string {

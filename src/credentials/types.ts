@@ -41,14 +41,19 @@ export interface ImpersonationTarget {
 export interface SourceOptions {
   readonly scopes: readonly string[];
   readonly lifetimeSeconds: number;
-  /** Where a credentials JSON came from, for the fixes of its refusals; the Action's credentials_json when unset. */
+  /** The user set the input scopes: it wins over scopes a credentials file names (else the file's win, then the default). */
+  readonly scopesSet?: boolean;
+  /** The user set access_token_lifetime: it wins over a lifetime a credentials file names. */
+  readonly lifetimeSet?: boolean;
+  /** Where a credentials JSON came from, for the words of its refusals; the Action's credentials_json when unset. */
   readonly origin?: CredentialsOrigin;
 }
 
 /** How a type reaches the others: an impersonated_service_account file holds another credential. */
 export interface Registry {
   validate(json: Record<string, unknown>, nested: boolean, origin: CredentialsOrigin): CredentialsJson;
-  source(json: CredentialsJson, options: SourceOptions): TokenSource;
+  /** A source of `json`, impersonating `target` on top of it when one is given. */
+  source(json: CredentialsJson, options: SourceOptions, target?: ImpersonationTarget): TokenSource;
 }
 
 /** Any credentials JSON after validation: its `type` names the module that knows it. */
@@ -67,4 +72,10 @@ export interface CredentialType<J extends CredentialsJson> {
   validate(json: Record<string, unknown>, registry: Registry, origin: CredentialsOrigin): J;
   /** A source of tokens for `options.scopes` (cloud-platform alone when the token will only impersonate). */
   source(json: J, options: SourceOptions, registry: Registry): TokenSource;
+  /**
+   * For a type whose own ADC file can say whom to impersonate (external_account):
+   * the source that impersonates `target` and writes it so. Without it, the
+   * registry wraps `source` in an impersonated_service_account.
+   */
+  impersonating?(json: J, options: SourceOptions, target: ImpersonationTarget): TokenSource;
 }

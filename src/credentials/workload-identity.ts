@@ -1,13 +1,13 @@
 // Workload identity federation without a file: a CI's OIDC token exchanged at
 // STS for a federated token (two requests with GitHub's), optionally traded for
 // a service account's token (one more).
-import { generateAccessTokenUrl, stsTokenUrl } from '../endpoints.ts';
+import { generateAccessTokenUrl, stsIntrospectUrl, stsTokenUrl } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
 import { ACTION_INPUTS, type InputNaming } from '../inputs.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { stsExchange, STS_SERVICE } from '../google/sts.ts';
 import { decodeJwtClaims, federatedExpiry } from '../token.ts';
-import { impersonate, IMPERSONATION_SOURCE_SCOPES } from './impersonation.ts';
+import { impersonate, IMPERSONATION_SOURCE_SCOPES, projectOfServiceAccount } from './impersonation.ts';
 import { describeClaims, type SubjectTokenSupplier } from './subject-token.ts';
 import type { ImpersonationTarget, SourceOptions, TokenSource } from './types.ts';
 
@@ -53,7 +53,8 @@ export function workloadIdentitySource(federation: Federation, options: SourceOp
   return {
     authType: 'workload_identity',
     description: `workload identity provider ${provider.name}${target ? `, impersonating ${target.serviceAccount}` : ''}`,
-    projectId: undefined,
+    // A federated identity has no project of its own; an impersonated service account's email names one.
+    projectId: target ? projectOfServiceAccount(target.serviceAccount) : undefined,
     quotaProjectId: undefined,
     async mint(context) {
       // Each attempt exchanges a fresh subject token: the last one is what STS judged, and its claims are shown.
@@ -76,9 +77,9 @@ export function workloadIdentitySource(federation: Federation, options: SourceOp
       }
       const { sub, repository } = decodeJwtClaims(subject);
       const expiresAt = federatedExpiry(federated.expiresAt, subject);
-      if (!target) return { accessToken: federated.accessToken, expiresAt, principal: typeof sub === 'string' ? sub : undefined, scopes: federated.scopes };
-      // The member to name if impersonation is denied: the usual grant is to the repository's principal set.
+      // The member to name where a grant is missing: the usual grant is to the repository's principal set.
       const member = typeof repository === 'string' ? `principalSet://iam.googleapis.com/${provider.pool}/attribute.repository/${repository}` : `principal://iam.googleapis.com/${provider.pool}/subject/${String(sub)}`;
+      if (!target) return { accessToken: federated.accessToken, expiresAt, principal: typeof sub === 'string' ? sub : undefined, member, scopes: federated.scopes };
       return impersonate(federated.accessToken, member, target, context);
     },
     // An external_account file whose credential source fetches a fresh subject token, so client libraries refresh by themselves.
@@ -87,6 +88,8 @@ export function workloadIdentitySource(federation: Federation, options: SourceOp
       audience: stsAudience,
       subject_token_type: JWT,
       token_url: stsTokenUrl(settings.endpoints),
+      // gcloud introspects federated tokens at token_info_url, by default at Google's STS.
+      ...(settings.endpoints.overridden.has('sts') ? { token_info_url: stsIntrospectUrl(settings.endpoints) } : {}),
       ...(target
         ? {
             service_account_impersonation_url: generateAccessTokenUrl(settings.endpoints, target.serviceAccount),

@@ -6,6 +6,8 @@ export interface GoogleError {
   readonly httpStatus: number;
   /** OAuth shape: `{"error": "invalid_grant", "error_description": "..."}`. */
   readonly oauthError?: string;
+  /** `error_subtype`, which Google adds to some OAuth errors: `invalid_rapt`. */
+  readonly subtype?: string;
   readonly description?: string;
   /** API shape: `{"error": {"code", "message", "status", "details": [...]}}`. */
   readonly status?: string;
@@ -25,6 +27,7 @@ export function readGoogleError(answer: HttpAnswer): GoogleError {
     return {
       httpStatus: answer.status,
       oauthError: body.error.slice(0, 80),
+      ...(typeof body.error_subtype === 'string' ? { subtype: body.error_subtype.slice(0, 80) } : {}),
       ...(typeof body.error_description === 'string' ? { description: body.error_description.slice(0, MAX_TEXT) } : {}),
       reasons,
       metadata,
@@ -64,37 +67,57 @@ export function summarize(error: GoogleError): string {
 /** The project number that gcloud's own OAuth client bills to: a sign that no quota project was set. */
 const GCLOUD_CLIENT_PROJECT = 'projects/764086051850';
 
-export interface ApiCallContext {
-  readonly api: string;
-  readonly authType: string;
-  readonly quotaProjectId: string | undefined;
-  readonly scopes: readonly string[];
+/** A Google API as its refusals need naming it: what to enable, which scopes and which role its callers need. */
+export interface GoogleApi {
+  /** Google's title of the service: "Generative Language API". */
+  readonly title: string;
+  /** Its service name, as `gcloud services enable` takes it: "generativelanguage.googleapis.com". */
+  readonly service: string;
+  /** The scopes a token for it may carry, for a fix: "https://www.googleapis.com/auth/cloud-platform". */
+  readonly scopes: string;
+  /** The predefined role that lets a principal call its models, where IAM decides that per project. */
+  readonly callerRole?: { readonly role: string; readonly title: string; readonly grants: string };
 }
 
-/** Turns the refusal of a Google API (the Gemini API) into an ActionError with the fix. */
+export interface ApiCallContext {
+  /** Names the call in messages: "The Gemini API (generativelanguage models.list)". */
+  readonly call: string;
+  readonly api: GoogleApi;
+  readonly authType: string;
+  readonly quotaProjectId: string | undefined;
+  /** The project whose resource the call names (Vertex AI's paths name one), else the quota project's is meant. */
+  readonly project?: string | undefined;
+  /** Who the token acts as, where known: an email or a federated subject. */
+  readonly principal?: string | undefined;
+  /** The IAM member to name in a grant (`serviceAccount:…`, `principalSet://…`), where known. */
+  readonly member?: string | undefined;
+}
+
+/** Turns the refusal of a Google API into an ActionError with the fix for that API. */
 export function explainApiError(error: GoogleError, context: ApiCallContext): ActionError {
   const has = (reason: string): boolean => error.reasons.includes(reason);
   const said = summarize(error);
+  const { api, call } = context;
   if (has('SERVICE_DISABLED') && (error.metadata.consumer === GCLOUD_CLIENT_PROJECT || /quota project/i.test(error.description ?? ''))) {
     return new ActionError(
-      `${context.api} needs a quota project for user credentials, and none was sent (${said}).`,
-      'Set the input quota_project_id (or project_id) to a project where the Generative Language API is enabled, or run `gcloud auth application-default set-quota-project PROJECT_ID` and store the updated credentials file as the secret again.',
+      `${call} needs a quota project for user credentials, and none was sent (${said}).`,
+      `Set the input quota_project_id (or project_id) to a project where the ${api.title} is enabled, or run \`gcloud auth application-default set-quota-project PROJECT_ID\` and store the updated credentials file as the secret again.`,
     );
   }
   if (has('SERVICE_DISABLED')) {
     const project = (error.metadata.consumer ?? '').replace(/^projects\//, '') || context.quotaProjectId || 'PROJECT_ID';
-    const link = error.metadata.activationUrl ?? `https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=${project}`;
+    const link = error.metadata.activationUrl ?? `https://console.developers.google.com/apis/api/${api.service}/overview?project=${project}`;
     return new ActionError(
-      `The Generative Language API is not enabled in project ${project} (${said}).`,
-      `Enable it at ${link} or with \`gcloud services enable generativelanguage.googleapis.com --project=${project}\`, wait a minute, and re-run.`,
+      `The ${api.title} is not enabled in project ${project} (${said}).`,
+      `Enable it at ${link} or with \`gcloud services enable ${api.service} --project=${project}\`, wait a minute, and re-run.`,
     );
   }
   if (has('ACCESS_TOKEN_SCOPE_INSUFFICIENT')) {
     return new ActionError(
-      `${context.api} refused the token: it lacks the OAuth scopes this call needs (${said}).`,
+      `${call} refused the token: it lacks the OAuth scopes this call needs (${said}).`,
       context.authType === 'authorized_user'
         ? 'An authorized-user token carries the scopes consented at login: run `gcloud auth application-default login --client-id-file=client_secret.json --scopes=https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/generative-language.retriever` and store the new file as the secret.'
-        : 'Include https://www.googleapis.com/auth/cloud-platform (or https://www.googleapis.com/auth/generative-language) in the input scopes.',
+        : `Include ${api.scopes} in the input scopes.`,
     );
   }
   if (has('USER_PROJECT_DENIED')) {
@@ -103,17 +126,28 @@ export function explainApiError(error: GoogleError, context: ApiCallContext): Ac
       'Grant the principal roles/serviceusage.serviceUsageConsumer on that project, or set quota_project_id to a project it may use.',
     );
   }
+  if (has('IAM_PERMISSION_DENIED') && api.callerRole) return permissionDenied(error, context, api.callerRole);
   if (error.httpStatus === 401) {
     return new ActionError(
-      `${context.api} did not accept the access token (${said}).`,
+      `${call} did not accept the access token (${said}).`,
       'The token may have been revoked or has expired; re-run the job. If it persists, check that the endpoints input points at the right services.',
     );
   }
   if (error.httpStatus === 403) {
-    return new ActionError(
-      `${context.api} denied access (${said}).`,
-      'Check that the principal may use the Generative Language API in the quota project, and that the API is enabled there.',
-    );
+    return new ActionError(`${call} denied access (${said}).`, `Check that the principal may use the ${api.title} in the quota project, and that the API is enabled there.`);
   }
-  return new ActionError(`${context.api} answered with an error (${said}).`, 'Check the inputs named in the message; if they are right, re-run the job.');
+  return new ActionError(`${call} answered with an error (${said}).`, 'Check the inputs named in the message; if they are right, re-run the job.');
+}
+
+/** IAM refused a permission on a resource of a project: the grant of the API's role, as a command for this principal. */
+function permissionDenied(error: GoogleError, context: ApiCallContext, role: NonNullable<GoogleApi['callerRole']>): ActionError {
+  // The project and principal come from the call, not the answer: the fix is a command to run.
+  const project = context.project ?? context.quotaProjectId ?? 'PROJECT_ID';
+  const permission = /^[a-z][a-zA-Z0-9.]{0,100}$/.test(error.metadata.permission ?? '') ? error.metadata.permission : 'a permission';
+  // Without a known principal, the command names a placeholder the user fills in.
+  const member = context.member ?? (context.authType === 'authorized_user' ? 'user:YOUR_EMAIL' : 'MEMBER');
+  return new ActionError(
+    `${context.principal ?? 'The principal'} may not ${role.grants} in project ${project}: ${permission} was denied (${summarize(error)}).`,
+    `Grant it the ${role.title} role: \`gcloud projects add-iam-policy-binding ${project} --member="${member}" --role=${role.role}\` (it can take a few minutes to apply).`,
+  );
 }

@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { ActionError } from '../errors.ts';
 import { exchange, ExchangeError, type Reply } from './transport.ts';
 
@@ -29,6 +30,8 @@ export interface HttpRequest {
   readonly headers?: Record<string, string>;
   readonly form?: Record<string, string>;
   readonly json?: unknown;
+  /** A client certificate's agent, for STS over mutual TLS. */
+  readonly agent?: Agent | undefined;
 }
 
 /** A definite answer: parsed JSON and its status (any status that is not transient). */
@@ -117,7 +120,7 @@ async function attemptOnce(service: string, request: HttpRequest, timeoutMs: num
   const where = `${request.method} ${request.url.replace(/\?.*$/, '')}`;
   let reply: Reply;
   try {
-    reply = await exchange({ method: request.method, url: request.url, headers, body, timeoutMs, maxBodyBytes: MAX_BODY_BYTES });
+    reply = await exchange({ method: request.method, url: request.url, headers, body, timeoutMs, maxBodyBytes: MAX_BODY_BYTES, agent: request.agent });
   } catch (error) {
     const description = describeNetworkError(error, timeoutMs);
     debug?.(`${where} failed after ${Date.now() - started} ms: ${description}`);

@@ -1,6 +1,7 @@
 // The one way this action talks to a Google service: send (with retries and the
 // deadline), check the status, turn a refusal into the caller's explanation, and
 // read the answer, masking any token in it before anything else can see it.
+import type { Agent } from 'node:http';
 import type { Endpoints } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
 import type { Log } from '../log.ts';
@@ -64,6 +65,8 @@ export interface TokenGrant {
   /** Built once per attempt: an attempt may need a fresh assertion or subject token. */
   readonly form: () => Record<string, string> | Promise<Record<string, string>>;
   readonly headers?: Record<string, string>;
+  /** Asked after `form`, which may have loaded the client certificate an mTLS token endpoint needs. */
+  readonly agent?: () => Agent | undefined;
   readonly explain: (error: GoogleError) => Error;
 }
 
@@ -71,7 +74,7 @@ export function tokenGrant(grant: TokenGrant, context: GoogleContext): Promise<O
   return callGoogle(
     {
       service: grant.service,
-      request: async () => ({ url: grant.url, method: 'POST', form: await grant.form(), ...(grant.headers ? { headers: grant.headers } : {}) }),
+      request: async () => ({ url: grant.url, method: 'POST', form: await grant.form(), ...(grant.headers ? { headers: grant.headers } : {}), agent: grant.agent?.() }),
       explain: grant.explain,
       read: (body) => readOAuthToken(body, grant.service, context.log),
     },

@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { stsTokenUrl } from '../endpoints.ts';
 import type { GoogleError } from './errors.ts';
 import { tokenGrant, type GoogleContext, type OAuthToken } from './protocol.ts';
@@ -12,6 +13,14 @@ export interface StsExchange {
   /** A subject token for each attempt (a GitHub OIDC token lives minutes; a retry gets a fresh one). */
   readonly subjectToken: () => Promise<string>;
   readonly explain: (error: GoogleError) => Error;
+  /** Default: the sts endpoint's /v1/token. */
+  readonly url?: string;
+  /** An OAuth client's HTTP Basic auth (workforce pools), as a header. */
+  readonly headers?: Record<string, string>;
+  /** Google's non-standard `options` parameter: `{"userProject": "..."}` for workforce pools. */
+  readonly options?: Readonly<Record<string, string>>;
+  /** The client certificate's agent of an mTLS subject token, known once the subject token is. */
+  readonly agent?: () => Agent | undefined;
 }
 
 /** RFC 8693 token exchange: a subject token for a federated access token, one request. */
@@ -19,7 +28,7 @@ export function stsExchange(exchange: StsExchange, context: GoogleContext): Prom
   return tokenGrant(
     {
       service: STS_SERVICE,
-      url: stsTokenUrl(context.endpoints),
+      url: exchange.url ?? stsTokenUrl(context.endpoints),
       form: async () => ({
         grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
         audience: exchange.audience,
@@ -27,7 +36,10 @@ export function stsExchange(exchange: StsExchange, context: GoogleContext): Prom
         requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
         subject_token_type: exchange.subjectTokenType,
         subject_token: await exchange.subjectToken(),
+        ...(exchange.options ? { options: JSON.stringify(exchange.options) } : {}),
       }),
+      ...(exchange.headers ? { headers: exchange.headers } : {}),
+      ...(exchange.agent ? { agent: exchange.agent } : {}),
       explain: exchange.explain,
     },
     context,

@@ -15,6 +15,8 @@ export interface Exchange {
   readonly body: string | undefined;
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
+  /** An agent of the caller's: a client certificate's (mTLS), used instead of the proxy's. */
+  readonly agent?: Agent | undefined;
 }
 
 export interface Reply {
@@ -55,7 +57,7 @@ function proxyAgent(protocol: string): Agent | undefined {
 export function exchange(spec: Exchange): Promise<Reply> {
   const url = new URL(spec.url);
   const { request: send } = url.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
-  const agent = proxyAgent(url.protocol);
+  const agent = spec.agent ?? proxyAgent(url.protocol);
   return new Promise((resolve, reject) => {
     const fail = (code: string): void => {
       clearTimeout(deadline);

@@ -35,6 +35,7 @@ const CLI_EXPECT: Record<string, RegExp> = {
   'an impersonated_service_account file without its source': /The impersonated_service_account GEMINI_AUTH_CREDENTIALS_JSON lacks the object source_credentials/,
   'a private_key that is not PEM': /private_key of the service_account GEMINI_AUTH_CREDENTIALS_JSON is not a PEM private key/,
   'an external_account without audience': /The external_account GEMINI_AUTH_CREDENTIALS_JSON lacks the field audience/,
+  'a gdch_service_account key, with what to use instead': /The variable GEMINI_AUTH_CREDENTIALS_JSON is a gdch_service_account key: it signs in to Google Distributed Cloud.*Fix: For Google Cloud, use a service_account key/,
   'a PEM private key of junk': /The private_key of the service_account GEMINI_AUTH_CREDENTIALS_JSON cannot be read as an RSA private key/,
   'neither credential input': /No credentials: none of --credentials-file, GEMINI_AUTH_CREDENTIALS_JSON, --workload-identity-provider and GOOGLE_APPLICATION_CREDENTIALS is set/,
   'no id-token permission': /Workload identity needs an OIDC token from your CI, and none was found.* Fix: In GitLab CI, give the job `id_tokens:/,

@@ -45,14 +45,17 @@ function ok(run: CliRun): CliRun {
 const ADC_VARIABLES = ['GOOGLE_APPLICATION_CREDENTIALS', 'CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE', 'GOOGLE_GHA_CREDS_PATH'];
 const PROJECT_VARIABLES = ['CLOUDSDK_CORE_PROJECT', 'CLOUDSDK_PROJECT', 'GCLOUD_PROJECT', 'GCP_PROJECT', 'GOOGLE_CLOUD_PROJECT'];
 const QUOTA_VARIABLES = ['GOOGLE_CLOUD_QUOTA_PROJECT', 'CLOUDSDK_BILLING_QUOTA_PROJECT'];
+/** gcloud's own variables for the endpoints that GEMINI_AUTH_ENDPOINTS points at the fake. */
+const GCLOUD_ENDPOINT_VARIABLES = ['CLOUDSDK_AUTH_TOKEN_HOST', 'CLOUDSDK_API_ENDPOINT_OVERRIDES_STS', 'CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS'];
 
 /** The variables login exports for a file in `folder`, with the user's quota project. */
 function expectedVariables(variables: Record<string, string>, folder: string): void {
-  assert.deepEqual(Object.keys(variables).sort(), [...ADC_VARIABLES, ...PROJECT_VARIABLES, ...QUOTA_VARIABLES].sort());
+  assert.deepEqual(Object.keys(variables).sort(), [...ADC_VARIABLES, ...PROJECT_VARIABLES, ...QUOTA_VARIABLES, ...GCLOUD_ENDPOINT_VARIABLES].sort());
   const path = variables.GOOGLE_APPLICATION_CREDENTIALS ?? '';
   assert.ok(path.startsWith(`${folder}/gemini-auth-`) && path.endsWith('.json'), path);
   for (const name of ADC_VARIABLES) assert.equal(variables[name], path);
   for (const name of [...PROJECT_VARIABLES, ...QUOTA_VARIABLES]) assert.equal(variables[name], 'gemini-project');
+  assert.deepEqual(GCLOUD_ENDPOINT_VARIABLES.map((name) => variables[name]), [`${fake.url}/oauth2/token`, `${fake.url}/sts/`, `${fake.url}/iamcredentials/`]);
   assert.equal(statSync(path).mode & 0o777, 0o600);
   assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), { type: 'authorized_user', client_id: user.clientId, client_secret: user.clientSecret, refresh_token: user.refreshToken, token_uri: `${fake.url}/oauth2/token`, quota_project_id: 'gemini-project' });
 }
@@ -78,7 +81,7 @@ describe('gemini-auth login', () => {
     assert.ok(run.stdout.split('\n').filter(Boolean).every((line) => line.startsWith('export ')));
     const script = join(dir, 'login.sh');
     writeFileSync(script, run.stdout);
-    const sourced = execFileSync('bash', ['-c', `set -eu; source "$1"; for name in ${[...ADC_VARIABLES, ...PROJECT_VARIABLES, ...QUOTA_VARIABLES].join(' ')}; do printf '%s\\0%s\\0' "$name" "\${!name}"; done`, 'bash', script], { env: { PATH: process.env.PATH ?? '' } }).toString();
+    const sourced = execFileSync('bash', ['-c', `set -eu; source "$1"; for name in ${[...ADC_VARIABLES, ...PROJECT_VARIABLES, ...QUOTA_VARIABLES, ...GCLOUD_ENDPOINT_VARIABLES].join(' ')}; do printf '%s\\0%s\\0' "$name" "\${!name}"; done`, 'bash', script], { env: { PATH: process.env.PATH ?? '' } }).toString();
     const values = sourced.split('\0').slice(0, -1);
     const variables = Object.fromEntries(values.flatMap((value, index) => (index % 2 === 0 ? [[value, values[index + 1] ?? '']] : [])));
     expectedVariables(variables, folder);
@@ -96,6 +99,10 @@ describe('gemini-auth login', () => {
     const folder = awkwardFolder('json');
     const run = ok(await runCli(fake, ['login', '--format', 'json', '--credentials-file', credentials, '--credentials-file-dir', folder]));
     expectedVariables(JSON.parse(run.stdout) as Record<string, string>, folder);
+    // For Gemini on Vertex AI, the Gen AI SDK's variables too.
+    const vertex = ok(await runCli(fake, ['login', '--format', 'json', '--credentials-file', credentials, '--credentials-file-dir', folder, '--gemini-api', 'vertex', '--vertex-location', 'europe-west4']));
+    const variables = JSON.parse(vertex.stdout) as Record<string, string>;
+    assert.deepEqual([variables.GOOGLE_GENAI_USE_VERTEXAI, variables.GOOGLE_CLOUD_LOCATION, variables.GOOGLE_CLOUD_PROJECT], ['true', 'europe-west4', 'gemini-project']);
   });
 
   it('--format github: appends to $GITHUB_ENV through the toolkit, prints nothing', async () => {
@@ -138,9 +145,17 @@ describe('gemini-auth login', () => {
 describe('gemini-auth verify', () => {
   it('one line with the count, the principal and the model asked for', async () => {
     const run = ok(await runCli(fake, ['verify', '--credentials-file', credentials, '--model', 'gemini-2.5-flash']));
-    assert.equal(run.stdout, '7 Gemini models visible to dev@example.com, models/gemini-2.5-flash among them.\n');
-    assert.deepEqual(fake.requests.map((request) => request.endpoint), ['token', 'tokeninfo', 'models']);
+    assert.equal(run.stdout, '7 Gemini models visible to dev@example.com, models/gemini-2.5-flash among them and callable.\n');
+    assert.deepEqual(fake.requests.map((request) => request.endpoint), ['token', 'tokeninfo', 'models', 'countTokens']);
     assert.equal(fake.requests[2]?.headers['x-goog-user-project'], 'gemini-project');
+    fake.reset();
+    assert.equal(ok(await runCli(fake, ['verify', '--credentials-file', credentials])).stdout, '7 Gemini models visible to dev@example.com.\n');
+  });
+
+  it('--gemini-api vertex: the model in Vertex AI\'s Model Garden, in the project and location', async () => {
+    const run = ok(await runCli(fake, ['verify', '--credentials-file', credentials, '--gemini-api', 'vertex', '--vertex-location', 'us-central1']));
+    assert.equal(run.stdout, 'Gemini on Vertex AI answers to dev@example.com: publishers/google/models/gemini-2.5-flash in gemini-project (us-central1).\n');
+    assert.deepEqual(fake.requests.map((request) => request.endpoint), ['token', 'publisherModel']);
   });
 
   it('a model that is not there: exit 1, the cause and the fix', async () => {

@@ -86,7 +86,7 @@ describe('authorized_user credentials', () => {
     assert.equal(main.outputs.auth_type, 'authorized_user');
   });
 
-  it('with verify, lists every page of models with x-goog-user-project and reads tokeninfo', async () => {
+  it('with verify, lists every page of models with x-goog-user-project, reads tokeninfo, and counts tokens with verify_model', async () => {
     fake.maxPageSize = 3;
     const { main } = await runAction(fake, { credentials_json: JSON.stringify(user.json), verify: 'true', verify_model: 'gemini-2.5-flash' });
     assert.equal(main.code, 0, main.stdout);
@@ -95,8 +95,10 @@ describe('authorized_user credentials', () => {
     assert.equal(fake.count('token'), 1);
     assert.equal(fake.count('tokeninfo'), 1);
     assert.equal(fake.count('models'), pages);
-    assert.equal(fake.requests.length, 2 + pages);
-    for (const request of fake.requests.filter((r) => r.endpoint === 'models')) {
+    assert.equal(fake.count('countTokens'), 1);
+    assert.equal(fake.requests.length, 2 + pages + 1);
+    assert.equal(main.outputs.verified, 'true');
+    for (const request of fake.requests.filter((r) => r.endpoint === 'models' || r.endpoint === 'countTokens')) {
       assert.equal(request.headers['x-goog-user-project'], 'gemini-project');
       assert.equal(request.headers.authorization, `Bearer ${main.outputs.access_token}`);
     }
@@ -222,6 +224,67 @@ describe('authorized_user credentials', () => {
     const { main } = await runAction(fake, { credentials_json: JSON.stringify(user.json), endpoints: 'oauth2=http://example.com/oauth2' });
     assert.match(failure(main), /plain http:\/\/ URL for oauth2 on example\.com/);
     assert.equal(fake.requests.length, 0);
+  });
+
+  it("takes the OAuth quickstart's token.json: one request, says so, ignores its stale token, masks every secret", async () => {
+    // What the quickstart's load_creds() saves with Credentials.to_json(): no type, a stale access token, its expiry.
+    const stale = 'ya29.a0AS3H6Nx-stale-access-token-of-the-quickstart-0123456789';
+    const tokenJson = {
+      token: stale,
+      refresh_token: user.refreshToken,
+      token_uri: 'https://oauth2.googleapis.com/token',
+      client_id: user.clientId,
+      client_secret: user.clientSecret,
+      scopes: ['https://www.googleapis.com/auth/cloud-platform', 'https://www.googleapis.com/auth/generative-language.retriever'],
+      universe_domain: 'googleapis.com',
+      account: '',
+      expiry: '2025-05-01T12:00:00Z',
+    };
+    const { main, file } = await runAction(fake, { credentials_json: JSON.stringify(tokenJson), quota_project_id: 'gemini-project' }, { secrets: [stale] });
+    assert.equal(main.code, 0, main.stdout);
+    assert.deepEqual(fake.requests.map((r) => r.endpoint), ['token'], 'one refresh, at the oauth2 override');
+    assert.equal(new URLSearchParams(fake.requests[0]?.body).get('refresh_token'), user.refreshToken);
+    assert.match(main.stdout, /::group::Authenticating with authorized_user credentials \(a token\.json without a type, as Google's OAuth quickstart saves it\) of OAuth client/);
+    for (const secret of [stale, user.refreshToken, user.clientSecret]) assert.ok(main.masks.includes(secret), 'every secret field is masked, the stale token too');
+    assert.notEqual(main.outputs.access_token, stale);
+    assert.ok(fake.issuedTokens.has(main.outputs.access_token ?? ''), 'a fresh token, not the stale one');
+    assert.equal(main.outputs.auth_type, 'authorized_user');
+    assert.deepEqual(Object.keys(file?.content ?? {}).sort(), ['client_id', 'client_secret', 'quota_project_id', 'refresh_token', 'token_uri', 'type']);
+    assert.equal(file?.content.type, 'authorized_user', 'written back with its type');
+  });
+
+  it("uses a file's token_uri only within the endpoints rules: a host that is not Google's is ignored with a note", async () => {
+    const { main } = await runAction(fake, { credentials_json: JSON.stringify({ ...user.json, token_uri: 'https://tokens.example.net/token' }) }, { skipPost: true });
+    assert.equal(main.code, 0, main.stdout);
+    assert.deepEqual(fake.requests.map((r) => r.endpoint), ['token'], 'the refresh token went to the endpoints input, not the file\'s host');
+    assert.match(main.stdout, /Not using the credentials' token_uri \(host tokens\.example\.net\): tokens go only to Google's token endpoint or the endpoints input's oauth2/);
+  });
+
+  it('explains invalid_rapt: Workspace session control, with the Admin console fix and workload identity; no retry', async () => {
+    fake.requireReauth(user.refreshToken);
+    const { main } = await runAction(fake, { credentials_json: JSON.stringify(user.json) });
+    const message = failure(main);
+    assert.match(message, /Google requires the user of credentials_json to sign in again \(HTTP 400 invalid_grant: reauth related error \(invalid_rapt\)\): the Google Workspace admin's session control/);
+    assert.match(message, /Fix: Ask the Workspace admin to exempt this OAuth app .*Exempt trusted apps.*https:\/\/support\.google\.com\/a\/answer\/9368756/);
+    assert.match(message, /workload_identity_provider with service_account/);
+    assert.doesNotMatch(message, /Publish app/, 'publishing the app does not help here');
+    assert.equal(fake.count('token'), 1);
+  });
+
+  it("exports gcloud's endpoint variables for each overridden service, and only for those", async () => {
+    const all = await runAction(fake, { credentials_json: JSON.stringify(user.json) });
+    assert.equal(all.main.code, 0, all.main.stdout);
+    assert.equal(all.main.exportedEnv.CLOUDSDK_AUTH_TOKEN_HOST, `${fake.url}/oauth2/token`);
+    assert.equal(all.main.exportedEnv.CLOUDSDK_API_ENDPOINT_OVERRIDES_STS, `${fake.url}/sts/`);
+    assert.equal(all.main.exportedEnv.CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS, `${fake.url}/iamcredentials/`);
+
+    const oauth2Only = await runAction(fake, { credentials_json: JSON.stringify(user.json), endpoints: `oauth2=${fake.url}/oauth2` });
+    assert.equal(oauth2Only.main.code, 0, oauth2Only.main.stdout);
+    assert.equal(oauth2Only.main.exportedEnv.CLOUDSDK_AUTH_TOKEN_HOST, `${fake.url}/oauth2/token`);
+    for (const name of ['CLOUDSDK_API_ENDPOINT_OVERRIDES_STS', 'CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS']) assert.equal(oauth2Only.main.exportedEnv[name], undefined, name);
+
+    const none = await runAction(fake, { credentials_json: JSON.stringify(user.json), endpoints: `oauth2=${fake.url}/oauth2`, export_environment_variables: 'false' });
+    assert.deepEqual(none.main.exportedEnv, {}, 'nothing with export_environment_variables: false');
   });
 
   it('never probes the metadata server, even with verify', async () => {

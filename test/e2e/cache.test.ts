@@ -170,6 +170,16 @@ describe('cache: true', () => {
     assert.equal(second.file?.content.type, 'external_account', 'the ADC file is still written');
   });
 
+  it('keeps the member a federated token acts as: a cache hit names it in a Vertex AI grant', async () => {
+    const inputs = { workload_identity_provider: provider.name, cache_encryption_key: KEY, min_token_lifetime: '60', gemini_api: 'vertex', project_id: 'cached-vertex', verify: 'true' };
+    const first = await job(inputs);
+    assert.equal(first.main.code, 0, first.main.stdout);
+    const second = await job({ ...inputs, verify_model: 'gemini-2.5-flash' });
+    assert.equal(second.main.outputs.cache_hit, undefined, 'the step failed before its outputs');
+    assert.equal(fake.count('sts'), 1, 'the second job took the cached token');
+    assert.ok(failure(second.main).includes(`--member="${fake.principalSetForRepository(provider, 'octo-org/octo-repo')}"`), second.main.stdout);
+  });
+
   it('refuses workload identity without cache_encryption_key, or with a short one, before any request', async () => {
     const refused = await job({ workload_identity_provider: provider.name });
     const message = failure(refused.main);

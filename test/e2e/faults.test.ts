@@ -15,9 +15,29 @@ interface Scenario {
   env: Record<string, string>;
 }
 
+/** A row of the matrix: the flow, and the endpoint of it that misbehaves. */
+interface Row {
+  readonly name: string;
+  readonly endpoint: Endpoint;
+  /** An external_account configuration whose URL source is the fake's OIDC endpoint, impersonating: google-auth-library's path. */
+  readonly externalAccount?: boolean;
+}
+
 /** A fake for the flow that reaches `endpoint`, with verify on so that every endpoint is on the path. */
-async function scenario(endpoint: Endpoint, inputs: Record<string, string> = {}): Promise<Scenario> {
+async function scenario(endpoint: Endpoint, inputs: Record<string, string> = {}, externalAccount = false): Promise<Scenario> {
   const fake = await startFakeGoogle();
+  if (externalAccount) {
+    const provider = fake.addProvider();
+    fake.grantTokenCreator(SA, fake.principalSetForRepository(provider, 'octo-org/octo-repo'));
+    const config = {
+      type: 'external_account',
+      audience: provider.stsAudience,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      token_url: 'https://sts.googleapis.com/v1/token',
+      credential_source: { url: `${fake.oidcRequestUrl}&audience=${encodeURIComponent(provider.allowedAudiences[0] ?? '')}`, headers: { Authorization: `Bearer ${fake.oidcRequestToken}` }, format: { type: 'json', subject_token_field_name: 'value' } },
+    };
+    return { fake, inputs: { credentials_json: JSON.stringify(config), service_account: SA, verify: 'true', ...inputs }, env: {} };
+  }
   if (['oidc', 'sts', 'iamcredentials'].includes(endpoint)) {
     const provider = fake.addProvider();
     fake.grantTokenCreator(SA, fake.principalSetForRepository(provider, 'octo-org/octo-repo'));
@@ -28,8 +48,8 @@ async function scenario(endpoint: Endpoint, inputs: Record<string, string> = {})
 }
 
 /** Runs the action in a fresh scenario and checks what every run must hold, success or not. */
-async function runWith(endpoint: Endpoint, fault: Fault | undefined, times: number, inputs: Record<string, string> = {}): Promise<ActionRun & { fake: FakeGoogle }> {
-  const { fake, inputs: all, env } = await scenario(endpoint, inputs);
+async function runWith(endpoint: Endpoint, fault: Fault | undefined, times: number, inputs: Record<string, string> = {}, externalAccount = false): Promise<ActionRun & { fake: FakeGoogle }> {
+  const { fake, inputs: all, env } = await scenario(endpoint, inputs, externalAccount);
   try {
     if (fault) fake.inject(endpoint, fault, times);
     const run = await runAction(fake, all, { env });
@@ -54,28 +74,38 @@ const FAULTS: [string, Fault][] = [
   ['non-JSON', 'non-json'],
   ['wrong shape', 'wrong-shape'],
 ];
-const ENDPOINTS: Endpoint[] = ['oidc', 'token', 'sts', 'iamcredentials', 'tokeninfo', 'models'];
+const ROWS: Row[] = [
+  ...(['oidc', 'token', 'sts', 'iamcredentials', 'tokeninfo', 'models'] as const).map((endpoint) => ({ name: endpoint, endpoint })),
+  // An external_account with a URL source and service_account: the source (through google-auth-library), STS, IAM.
+  { name: 'ext. source', endpoint: 'oidc', externalAccount: true },
+  { name: 'external_account', endpoint: 'sts', externalAccount: true },
+];
+const SUBJECT_TOKEN_UNREADABLE = /The external_account credentials_json could not get its subject token from credential_source\.url http:\/\/127\.0\.0\.1:\d+\/github\/oidc \(Unable to parse the subject_token from the credential_source URL\)/;
 /** A 200 of the wrong shape is a definite answer: a clear failure where a token was due, harmless where the answer only informs. */
-const WRONG_SHAPE: Partial<Record<Endpoint, RegExp>> = {
+const WRONG_SHAPE: Record<string, RegExp> = {
   oidc: /GitHub did not issue an OIDC token \(answer without a token\)/,
   token: /The Google OAuth token endpoint answered without an access token/,
   sts: /The Google Security Token Service answered without an access token/,
   iamcredentials: /The IAM Credentials API \(generateAccessToken\) answered without an access token and its expiry/,
+  'ext. source': SUBJECT_TOKEN_UNREADABLE,
+  external_account: /The Google Security Token Service answered without an access token/,
 };
+/** google-auth-library reads a URL source's 200 that is not JSON as a token-less answer, which it is. */
+const NOT_JSON: Record<string, RegExp> = { 'ext. source': SUBJECT_TOKEN_UNREADABLE };
 const LIMITS = { request_timeout: '1', timeout: '15' };
 
 describe('faults', { concurrency: 4 }, () => {
   it('every endpoint × every fault: success after a retry, or one clear error', { concurrency: 4 }, async (t) => {
     const cells = new Map<string, string>();
     await Promise.all(
-      ENDPOINTS.flatMap((endpoint) =>
+      ROWS.flatMap(({ name: row, endpoint, externalAccount }) =>
         FAULTS.map(([name, fault]) =>
-          t.test(`${endpoint} × ${name}`, async () => {
-            const { main, fake } = await runWith(endpoint, fault, 1, LIMITS);
+          t.test(`${row} × ${name}`, async () => {
+            const { main, fake } = await runWith(endpoint, fault, 1, LIMITS, externalAccount);
             const attempts = fake.count(endpoint);
-            cells.set(`${endpoint} ${name}`, `${main.code === 0 ? 'ok' : 'error'} ${attempts}× ${(main.durationMs / 1000).toFixed(1)}s`);
+            cells.set(`${row} ${name}`, `${main.code === 0 ? 'ok' : 'error'} ${attempts}× ${(main.durationMs / 1000).toFixed(1)}s`);
             assert.ok(main.durationMs < 15_000, 'within the deadline');
-            const expected = fault === 'wrong-shape' ? WRONG_SHAPE[endpoint] : undefined;
+            const expected = fault === 'wrong-shape' ? WRONG_SHAPE[row] : fault === 'non-json' ? NOT_JSON[row] : undefined;
             if (expected) {
               assert.match(failure(main), expected);
               assert.equal(attempts, 1, 'a definite answer is not retried');
@@ -87,11 +117,11 @@ describe('faults', { concurrency: 4 }, () => {
         ),
       ),
     );
-    const width = 14;
+    const width = 16;
     const row = (cellsOfRow: string[]): string => cellsOfRow.map((cell) => cell.padEnd(width)).join(' | ');
     t.diagnostic('Fault matrix (outcome, requests to the faulty endpoint, duration of the main step; request_timeout 1 s, timeout 15 s, retries 3):');
     t.diagnostic(row(['endpoint', ...FAULTS.map(([name]) => name)]));
-    for (const endpoint of ENDPOINTS) t.diagnostic(row([endpoint, ...FAULTS.map(([name]) => cells.get(`${endpoint} ${name}`) ?? '?')]));
+    for (const { name: endpoint } of ROWS) t.diagnostic(row([endpoint, ...FAULTS.map(([name]) => cells.get(`${endpoint} ${name}`) ?? '?')]));
   });
 
   it('a fault that outlasts the retries fails clearly after exactly retries + 1 attempts', { concurrency: 3 }, async (t) => {
@@ -130,6 +160,27 @@ describe('faults', { concurrency: 4 }, () => {
         assert.match(failure(main), /in 1 attempt \(last: HTTP 429 asking to retry after 60 s\); the time the input timeout allows ran out/);
         assert.equal(fake.count('token'), 1);
         assert.ok(main.durationMs < 2000, `took ${main.durationMs} ms`);
+      }),
+    ]);
+  });
+
+  it('external_account keeps retries and timeout: retries 0 is one request; a token endpoint that never answers ends within timeout', { concurrency: 3 }, async (t) => {
+    await Promise.all([
+      t.test('STS 503 with retries: 0', async () => {
+        const { main, fake } = await runWith('sts', { status: 503 }, 20, { ...LIMITS, retries: '0' }, true);
+        assert.match(failure(main), /The Google Security Token Service did not answer usefully in 1 attempt \(last: HTTP 503\); retries: 0 allows no more/);
+        assert.equal(fake.count('sts'), 1);
+      }),
+      t.test('a URL source that keeps failing, retries: 2', async () => {
+        const { main, fake } = await runWith('oidc', { status: 500 }, 20, { ...LIMITS, retries: '2' }, true);
+        assert.match(failure(main), /The credential source of the external_account credentials_json did not answer usefully in 3 attempts \(last: credential_source\.url http:\/\/127\.0\.0\.1:\d+\/github\/oidc answered HTTP 500\)/);
+        assert.equal(fake.count('oidc'), 3);
+        assert.equal(fake.count('sts'), 0);
+      }),
+      t.test('STS hangs, request_timeout 15 and timeout 3', async () => {
+        const { main } = await runWith('sts', 'hang', 50, { timeout: '3' }, true);
+        assert.match(failure(main), /The Google Security Token Service did not answer usefully in 1 attempt \(last: no answer within [23](\.\d)?s\); the time the input timeout allows ran out/);
+        assert.ok(main.durationMs < 4500, `took ${main.durationMs} ms`);
       }),
     ]);
   });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { failure, runAction } from '../support/action.ts';
@@ -69,6 +70,23 @@ describe('service_account key', () => {
     const message = failure(main);
     assert.match(message, /rejected the service-account key/);
     assert.match(message, /gcloud iam service-accounts keys create/);
+  });
+
+  it('refuses EC keys, SEC 1 and PKCS#8, before any request: Google service-account keys are RSA', async () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    for (const pem of [privateKey.export({ type: 'sec1', format: 'pem' }).toString(), privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()]) {
+      const { main } = await runAction(fake, { credentials_json: JSON.stringify({ ...key.json, private_key: pem }) }, { secrets: [pem] });
+      const message = failure(main);
+      assert.match(message, /The private_key of the service_account credentials_json is an EC key, and Google service-account keys are RSA/);
+      assert.match(message, /Fix: Create a new key with `gcloud iam service-accounts keys create/);
+    }
+    assert.deepEqual(fake.requests, []);
+  });
+
+  it('refuses a key of another universe, before any request', async () => {
+    const { main } = await runAction(fake, { credentials_json: JSON.stringify({ ...key.json, universe_domain: 'universe.foo' }) });
+    assert.match(failure(main), /The credentials_json is for the universe universe\.foo \(its universe_domain\), and the input universe is googleapis\.com\..*Fix: Set the input universe: universe\.foo/);
+    assert.deepEqual(fake.requests, []);
   });
 
   it('explains a key that is not a readable private key, before any request', async () => {

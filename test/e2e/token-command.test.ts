@@ -76,7 +76,8 @@ describe('gemini-auth-token', () => {
     const mode = (path: string): number => statSync(join(run.folder, path)).mode & 0o777;
     assert.deepEqual([mode('.'), mode('bin'), mode('bin/gemini-auth-token'), mode('token.json'), mode('refresh.json')], [0o700, 0o700, 0o700, 0o600, 0o600]);
     const wrapper = readFileSync(join(run.folder, 'bin', 'gemini-auth-token'), 'utf8');
-    assert.equal(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${join(DIST, 'token', 'index.js')}' --state '${run.folder}' "$@"\n`);
+    assert.equal(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${join(DIST, 'token', 'index.js')}' '--state' '${run.folder}' "$@"\n`);
+    assert.equal(run.main.outputs.token_command, join(run.folder, 'bin', 'gemini-auth-token'), 'the output token_command names it');
     const settings = readFileSync(join(run.folder, 'refresh.json'), 'utf8');
     for (const secret of fake.secrets()) assert.ok(!settings.includes(secret), 'the refresh settings hold no secret');
     assert.equal(JSON.parse(settings).credentialsFile, run.main.outputs.credentials_file_path);
@@ -109,7 +110,10 @@ describe('gemini-auth-token', () => {
     const run = await job(USER_CREDENTIALS(), ['gemini-auth-token --help', 'gemini-auth-token --verbose']);
     const help = run.runs[0]?.stdout ?? '';
     assert.match(help, /^Usage: gemini-auth-token \[--min-lifetime SECONDS\] \[--json\]/);
-    assert.match(help, /curl -H "Authorization: Bearer \$\(gemini-auth-token\)"/);
+    // As README advises: the token taken on a line of its own, never inside the curl line, and the quota project sent.
+    assert.match(help, /^ {2}token=\$\(gemini-auth-token\)\n {2}curl --fail-with-body -sS -H "Authorization: Bearer \$token" \\\n {4}-H "x-goog-user-project: \$GOOGLE_CLOUD_QUOTA_PROJECT" \\\n/m);
+    assert.doesNotMatch(help, /Bearer \$\(/);
+    assert.match(help, /\$token = gemini-auth-token; if \(\$LASTEXITCODE\)/);
     assert.doesNotMatch(help, /--state/, 'the internal option is not advertised');
     const message = failure(ran(run.runs[1]));
     assert.match(message, /Unknown option '--verbose'/);

@@ -55,6 +55,8 @@ describe('workload identity federation', () => {
       audience: `//iam.googleapis.com/${provider.name}`,
       subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
       token_url: `${fake.url}/sts/v1/token`,
+      // gcloud introspects at token_info_url; without it, at Google's STS, past the sts override.
+      token_info_url: `${fake.url}/sts/v1/introspect`,
       credential_source: {
         url: `${fake.oidcRequestUrl}&audience=${encodeURIComponent(`https://iam.googleapis.com/${provider.name}`)}`,
         headers: { Authorization: `Bearer ${fake.oidcRequestToken}` },
@@ -80,6 +82,18 @@ describe('workload identity federation', () => {
     assert.ok(lifetime > 1700_000 && lifetime <= 1800_000, `lifetime ${lifetime}`);
     assert.equal(file?.content.service_account_impersonation_url, `${fake.url}/iamcredentials/v1/projects/-/serviceAccounts/${SA}:generateAccessToken`);
     assert.deepEqual(file?.content.service_account_impersonation, { token_lifetime_seconds: 1800 });
+  });
+
+  it('exports the project of the impersonated service account; warns when direct federation leaves it unknown', async () => {
+    const impersonating = await runAction(fake, wif({ service_account: SA }), { env: fake.oidcEnv });
+    assert.equal(impersonating.main.code, 0, impersonating.main.stdout);
+    assert.equal(impersonating.main.outputs.project_id, 'my-project', 'from gemini-ci@my-project.iam.gserviceaccount.com');
+    assert.equal(impersonating.main.exportedEnv.GOOGLE_CLOUD_PROJECT, 'my-project');
+    const direct = await runAction(fake, wif(), { env: fake.oidcEnv });
+    assert.equal(direct.main.code, 0, direct.main.stdout);
+    assert.equal(direct.main.outputs.project_id, '');
+    assert.equal(direct.main.exportedEnv.GOOGLE_CLOUD_PROJECT, undefined);
+    assert.ok(direct.main.warnings.some((warning) => /No project is known for these workload_identity credentials, so none is exported for later steps: .*a 403 from Cloud Resource Manager.*Set the input project_id/.test(warning)), direct.main.warnings.join('\n'));
   });
 
   it('verifies a federated token through the Gemini API', async () => {

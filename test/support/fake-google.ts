@@ -1,5 +1,5 @@
-// A loopback fake of Google's OAuth 2.0 / STS / IAM Credentials / Generative Language
-// endpoints and of GitHub's OIDC token endpoint, for the action's tests.
+// A loopback fake of Google's OAuth 2.0 / STS / IAM Credentials / Generative Language /
+// Vertex AI endpoints and of GitHub's OIDC token endpoint, for the action's tests.
 //
 // It aims at faithful answers: the same status codes, the same JSON shapes
 // (`{"error","error_description"}` for OAuth-style endpoints, `{"error":{code,message,status,details}}`
@@ -17,8 +17,15 @@ export type Endpoint =
   | 'token'
   | 'tokeninfo'
   | 'sts'
+  | 'introspect'
   | 'iamcredentials'
   | 'models'
+  /** Gemini API `POST /v1beta/models/MODEL:countTokens`. */
+  | 'countTokens'
+  /** Vertex AI `GET /v1/publishers/PUBLISHER/models/MODEL` (publishers.models.get). */
+  | 'publisherModel'
+  /** Vertex AI `POST /v1/projects/P/locations/L/publishers/PUBLISHER/models/MODEL:countTokens`. */
+  | 'vertexCountTokens'
   | 'oidc'
   | 'metadata'
   | 'jwks'
@@ -84,6 +91,26 @@ export interface AddUserOptions {
   refreshTokenExpiresIn?: number;
 }
 
+/** A workforce identity federation user, as `gcloud auth application-default login --login-config=…` leaves one. */
+export interface FakeWorkforceUser {
+  refreshToken: string;
+  clientId: string;
+  clientSecret: string;
+  /** `locations/global/workforcePools/POOL` */
+  pool: string;
+  subject: string;
+  /** An `external_account_authorized_user` JSON whose URLs point at this fake. */
+  json: Record<string, string>;
+}
+
+export interface AddWorkforceUserOptions {
+  pool?: string;
+  subject?: string;
+  /** Default: gcloud's own OAuth client, which gcloud puts in every file it writes and sends whatever a file says. */
+  clientId?: string;
+  clientSecret?: string;
+}
+
 export interface ServiceAccountKey {
   email: string;
   projectId: string;
@@ -117,9 +144,13 @@ export interface AddProviderOptions {
 export interface FakeGoogleOptions {
   /** Initial model list (names like `models/gemini-2.5-flash`). */
   models?: string[];
+  /** Vertex AI publisher models of `google` (ids like `gemini-2.5-flash`) and the locations that serve each. */
+  vertexModels?: Record<string, readonly string[]>;
   allowLongLifetime?: boolean;
   /** expires_in of tokens minted by /oauth2/token and STS (default 3599). */
   tokenLifetimeSeconds?: number;
+  /** The loopback port to listen on (default: any free port). */
+  port?: number;
 }
 
 // ---------------------------------------------------------------------------
@@ -142,6 +173,15 @@ export const DEFAULT_MODELS = [
   'models/aqa',
 ];
 
+/** Made-up availability: one model only in `global` (as previews often are), one not in `global`. */
+export const DEFAULT_VERTEX_MODELS: Readonly<Record<string, readonly string[]>> = {
+  'gemini-2.5-flash': ['global', 'us-central1', 'europe-west4', 'asia-northeast1'],
+  'gemini-2.5-pro': ['global', 'us-central1', 'europe-west4'],
+  'gemini-2.5-flash-lite': ['global', 'us-central1'],
+  'gemini-2.0-flash': ['us-central1', 'europe-west4'],
+  'gemini-3-pro-preview': ['global'],
+};
+
 const GRANT_REFRESH = 'refresh_token';
 const GRANT_JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const GRANT_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -150,6 +190,16 @@ const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt';
 const TOKEN_TYPE_ID = 'urn:ietf:params:oauth:token-type:id_token';
 /** The project of gcloud's own OAuth client: the "consumer" Google names for ADC user tokens. */
 const GCLOUD_CLIENT_PROJECT = '764086051850';
+/** gcloud's OAuth client (public, in its source): it authenticates STS refresh and introspection calls. */
+export const GCLOUD_CLIENT_ID = '32555940559.apps.googleusercontent.com';
+export const GCLOUD_CLIENT_SECRET = 'ZmssLNjJy2998hD4CTg2ejr2';
+/** A Google API as its error bodies name it. */
+interface GoogleApi {
+  service: string;
+  title: string;
+}
+const GENERATIVE_LANGUAGE: GoogleApi = { service: 'generativelanguage.googleapis.com', title: 'Generative Language API' };
+const VERTEX_AI: GoogleApi = { service: 'aiplatform.googleapis.com', title: 'Vertex AI API' };
 const REAL_TOKEN_URLS = ['https://oauth2.googleapis.com/token', 'https://www.googleapis.com/oauth2/v4/token'];
 const PROVIDER_RE = /^projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([^/]+)\/providers\/([^/]+)$/;
 
@@ -409,6 +459,12 @@ export class FakeGoogle {
   disabledApiProjects = new Set<string>();
   /** Quota projects the caller may not use (no serviceusage.services.use): 403 USER_PROJECT_DENIED. */
   userProjectDenied = new Set<string>();
+  /** Principals (emails or `principal://…`) whose Gemini API countTokens is refused with 403 while listing works. */
+  countTokensDenied = new Set<string>();
+  /** Vertex AI: model id → the locations that serve it. `reset()` restores the defaults. */
+  vertexModels: Map<string, Set<string>>;
+  /** Projects (ids or numbers, as the requests name them) whose Vertex AI API is "disabled". */
+  vertexDisabledProjects = new Set<string>();
   allowLongLifetime: boolean;
   tokenLifetimeSeconds: number;
   private readonly defaultTokenLifetimeSeconds: number;
@@ -419,6 +475,8 @@ export class FakeGoogle {
   oidcRequestToken = randomToken('', 32);
   /** Every GitHub OIDC token minted, in order. */
   issuedOidcTokens: string[] = [];
+  /** More URLs of this fake's token endpoint (through a proxy in front of it) that JWT assertions may name as their audience. */
+  tokenUrlAliases: string[] = [];
   readonly githubKid: string;
 
   private server: http.Server;
@@ -427,14 +485,20 @@ export class FakeGoogle {
   private faults = new Map<Endpoint, Fault[]>();
   private users = new Map<string, FakeUser>(); // by refresh token
   private clients = new Map<string, string>(); // client id → secret
+  private workforceUsers = new Map<string, FakeWorkforceUser>(); // by refresh token
   private revokedRefreshTokens = new Set<string>();
+  private reauthRefreshTokens = new Set<string>();
   private saKeys = new Map<string, SaKeyRecord>(); // by private_key_id
   private providers = new Map<string, FakeProvider>();
   private grants = new Map<string, Set<string>>(); // SA email → principals
+  private vertexUsers = new Map<string, Set<string>>(); // project → principals with aiplatform.endpoints.predict
+  private readonly initialVertexModels: Readonly<Record<string, readonly string[]>>;
   private githubKey = pooledKeyPair(0);
 
   constructor(options: FakeGoogleOptions = {}) {
     this.models = [...(options.models ?? DEFAULT_MODELS)];
+    this.initialVertexModels = options.vertexModels ?? DEFAULT_VERTEX_MODELS;
+    this.vertexModels = vertexModelMap(this.initialVertexModels);
     this.allowLongLifetime = options.allowLongLifetime ?? false;
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3599;
     this.defaultTokenLifetimeSeconds = this.tokenLifetimeSeconds;
@@ -451,13 +515,12 @@ export class FakeGoogle {
     });
   }
 
-  async listen(): Promise<void> {
+  async listen(port = 0): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
+      this.server.listen(port, '127.0.0.1', () => resolve());
     });
-    const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   /** `host:port`, for GCE_METADATA_HOST / GCE_METADATA_IP. */
@@ -476,6 +539,8 @@ export class FakeGoogle {
       `sts=${this.url}/sts`,
       `iamcredentials=${this.url}/iamcredentials`,
       `generativelanguage=${this.url}/generativelanguage`,
+      // One base for every Vertex AI location: the location is in the path.
+      `aiplatform=${this.url}/aiplatform`,
     ].join('\n');
   }
 
@@ -521,6 +586,31 @@ export class FakeGoogle {
     if (options.refreshTokenExpiresIn !== undefined) user.refreshTokenExpiresIn = options.refreshTokenExpiresIn;
     this.users.set(refreshToken, user);
     this.clients.set(clientId, clientSecret);
+    return user;
+  }
+
+  addWorkforceUser(options: AddWorkforceUserOptions = {}): FakeWorkforceUser {
+    const n = this.workforceUsers.size + 1;
+    const pool = options.pool ?? 'locations/global/workforcePools/gemini-workforce';
+    const user: FakeWorkforceUser = {
+      refreshToken: randomToken('wf-refresh-', 48),
+      clientId: options.clientId ?? GCLOUD_CLIENT_ID,
+      clientSecret: options.clientSecret ?? GCLOUD_CLIENT_SECRET,
+      pool,
+      subject: options.subject ?? `workforce${n}@example.com`,
+      json: {},
+    };
+    user.json = {
+      type: 'external_account_authorized_user',
+      audience: `//iam.googleapis.com/${pool}/providers/gemini-oidc`,
+      client_id: user.clientId,
+      client_secret: user.clientSecret,
+      refresh_token: user.refreshToken,
+      token_url: `${this.url}/sts/v1/oauthtoken`,
+      token_info_url: `${this.url}/sts/v1/introspect`,
+      universe_domain: 'googleapis.com',
+    };
+    this.workforceUsers.set(user.refreshToken, user);
     return user;
   }
 
@@ -583,6 +673,16 @@ export class FakeGoogle {
     this.grants.set(serviceAccountEmail, set);
   }
 
+  /**
+   * Grant aiplatform.endpoints.predict (as roles/aiplatform.user does) on `project` to
+   * `principal`, written as for grantTokenCreator.
+   */
+  grantVertexUser(project: string, principal: string): void {
+    const set = this.vertexUsers.get(project) ?? new Set<string>();
+    set.add(principal.replace(/^(user|serviceAccount):/, ''));
+    this.vertexUsers.set(project, set);
+  }
+
   /** `principalSet://…/attribute.repository/OWNER/REPO` for a provider's pool. */
   principalSetForRepository(provider: FakeProvider, repository: string): string {
     return `principalSet://iam.googleapis.com/${provider.pool}/attribute.repository/${repository}`;
@@ -596,6 +696,11 @@ export class FakeGoogle {
 
   revokeRefreshToken(refreshToken: string): void {
     this.revokedRefreshTokens.add(refreshToken);
+  }
+
+  /** The user's Workspace admin requires re-authentication (Google Cloud session control): refreshes fail with invalid_rapt. */
+  requireReauth(refreshToken: string): void {
+    this.reauthRefreshTokens.add(refreshToken);
   }
 
   /** Mint a GitHub OIDC token directly (as the /github/oidc endpoint would), with claim overrides. */
@@ -652,6 +757,7 @@ export class FakeGoogle {
   secrets(): string[] {
     return [
       ...[...this.users.values()].flatMap((user) => [user.clientSecret, user.refreshToken]),
+      ...[...this.workforceUsers.values()].flatMap((user) => [user.clientSecret, user.refreshToken]),
       ...[...this.saKeys.values()].map((key) => key.privateKeyPem),
       ...this.issuedTokens.keys(),
       ...this.issuedOidcTokens,
@@ -673,7 +779,7 @@ export class FakeGoogle {
 
   /**
    * Between tests of one file: forgets the requests and faults and restores the
-   * settings tests tune, keeping users, keys, providers and grants.
+   * settings tests tune, keeping users, keys, providers and grants (Vertex AI ones too).
    */
   reset(): void {
     this.requests.length = 0;
@@ -681,6 +787,9 @@ export class FakeGoogle {
     this.maxPageSize = 1000;
     this.tokenLifetimeSeconds = this.defaultTokenLifetimeSeconds;
     this.oidcClaims = {};
+    this.countTokensDenied.clear();
+    this.vertexModels = vertexModelMap(this.initialVertexModels);
+    this.vertexDisabledProjects.clear();
   }
 
   async close(): Promise<void> {
@@ -755,10 +864,18 @@ export class FakeGoogle {
         return this.tokeninfo(incoming);
       case 'sts':
         return incoming.method === 'POST' ? this.sts(incoming) : apiError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed.');
+      case 'introspect':
+        return incoming.method === 'POST' ? this.introspect(incoming) : apiError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed.');
       case 'iamcredentials':
         return this.generateAccessToken(incoming);
       case 'models':
         return this.modelsRoute(incoming);
+      case 'countTokens':
+        return this.countTokens(incoming);
+      case 'publisherModel':
+        return this.publisherModel(incoming);
+      case 'vertexCountTokens':
+        return this.vertexCountTokens(incoming);
       case 'oidc':
         return this.oidc(incoming);
       case 'jwks':
@@ -819,6 +936,10 @@ export class FakeGoogle {
     if (!user || this.revokedRefreshTokens.has(refreshToken)) {
       return oauthError(400, 'invalid_grant', 'Token has been expired or revoked.');
     }
+    if (this.reauthRefreshTokens.has(refreshToken)) {
+      // Google's answer when session control asks for a new sign-in.
+      return json(400, { error: 'invalid_grant', error_description: 'reauth related error (invalid_rapt)', error_uri: 'https://support.google.com/a/answer/9368756', error_subtype: 'invalid_rapt' });
+    }
     // A refresh token only works with the client it was issued to.
     if (user.clientId !== clientId) return oauthError(400, 'unauthorized_client', 'Unauthorized');
 
@@ -875,7 +996,7 @@ export class FakeGoogle {
 
     // The audience is the token endpoint; accept the fake's own URL and the real one.
     const aud = jwt.payload['aud'];
-    if (typeof aud !== 'string' || ![this.tokenUrl, ...REAL_TOKEN_URLS].includes(aud)) {
+    if (typeof aud !== 'string' || ![this.tokenUrl, ...this.tokenUrlAliases, ...REAL_TOKEN_URLS].includes(aud)) {
       return oauthError(400, 'invalid_grant', `Invalid JWT: Failed audience check. The right audience is ${this.tokenUrl}`);
     }
     const iat = jwt.payload['iat'];
@@ -939,6 +1060,7 @@ export class FakeGoogle {
 
   private sts(incoming: Incoming): Reply {
     const form = parseFormOrJson(incoming);
+    if (incoming.path === '/sts/v1/oauthtoken') return this.workforceRefreshGrant(incoming, form);
     const grantType = form['grant_type'];
     if (grantType !== GRANT_TOKEN_EXCHANGE) {
       return oauthError(400, 'unsupported_grant_type', `Invalid value for "grant_type": ${grantType ?? ''}`);
@@ -1005,6 +1127,49 @@ export class FakeGoogle {
     });
   }
 
+  /** external_account_authorized_user: a refresh-token grant with the client in HTTP Basic auth. */
+  private workforceRefreshGrant(incoming: Incoming, form: Record<string, string>): Reply {
+    if (form['grant_type'] !== GRANT_REFRESH) {
+      return oauthError(400, 'unsupported_grant_type', `Invalid value for "grant_type": ${form['grant_type'] ?? ''}`);
+    }
+    const basic = /^Basic\s+(.+)$/i.exec(incoming.headers['authorization'] ?? '');
+    const decoded = basic?.[1] ? Buffer.from(basic[1], 'base64').toString('utf8') : '';
+    const colon = decoded.indexOf(':');
+    const user = this.workforceUsers.get(form['refresh_token'] ?? '');
+    if (colon < 0 || !user || decodeURIComponent(decoded.slice(0, colon)) !== user.clientId || decodeURIComponent(decoded.slice(colon + 1)) !== user.clientSecret) {
+      return oauthError(401, 'invalid_client', 'The OAuth client was not found or the client credentials are invalid.');
+    }
+    if (this.revokedRefreshTokens.has(user.refreshToken)) return oauthError(400, 'invalid_grant', 'The refresh token has expired or been revoked.');
+    const lifetime = this.tokenLifetimeSeconds;
+    const issued = this.issue(
+      {
+        token: randomToken('ya29.d.'),
+        kind: 'federated',
+        principal: `principal://iam.googleapis.com/${user.pool}/subject/${user.subject}`,
+        scopes: [CLOUD_PLATFORM],
+        pool: user.pool,
+      },
+      lifetime,
+    );
+    return json(200, { access_token: issued.token, token_type: 'Bearer', expires_in: lifetime });
+  }
+
+  // --- /sts/v1/introspect (RFC 7662) ----------------------------------------------
+
+  /** gcloud asks this of a federated token, for the account name it caches the token under. */
+  private introspect(incoming: Incoming): Reply {
+    const token = parseFormOrJson(incoming)['token'];
+    const issued = token ? this.issuedTokens.get(token) : undefined;
+    if (!issued || issued.expiresAt <= Date.now()) return json(200, { active: false });
+    return json(200, {
+      active: true,
+      iss: 'https://sts.googleapis.com',
+      scope: issued.scopes.join(' '),
+      exp: Math.floor(issued.expiresAt / 1000),
+      username: issued.principal,
+    });
+  }
+
   // --- iamcredentials generateAccessToken --------------------------------------
 
   private generateAccessToken(incoming: Incoming): Reply {
@@ -1065,18 +1230,7 @@ export class FakeGoogle {
   private mayImpersonate(actor: IssuedToken | string, target: string): boolean {
     const granted = this.grants.get(target);
     if (!granted) return false;
-    if (typeof actor === 'string') return granted.has(actor);
-    if (granted.has(actor.principal)) return true;
-    if (actor.kind !== 'federated' || !actor.pool) return false;
-    const prefix = `principalSet://iam.googleapis.com/${actor.pool}/`;
-    for (const grant of granted) {
-      if (!grant.startsWith(prefix)) continue;
-      const rest = grant.slice(prefix.length);
-      if (rest === '*') return true;
-      const am = /^attribute\.([^/]+)\/(.+)$/.exec(rest);
-      if (am && actor.claims && String(actor.claims[am[1]!]) === am[2]) return true;
-    }
-    return false;
+    return typeof actor === 'string' ? granted.has(actor) : isGrantedTo(granted, actor);
   }
 
   private unauthenticated(why: 'missing' | 'unknown' | 'expired', service: string, method: string): Reply {
@@ -1116,7 +1270,7 @@ export class FakeGoogle {
     const caller = this.lookupBearer(incoming);
     if (typeof caller === 'string') return this.unauthenticated(caller, service, method);
     if (!scopeAllowsGenerativeLanguage(caller.scopes)) return insufficientScopes(service, method);
-    const quota = this.checkQuotaProject(incoming, caller);
+    const quota = this.checkConsumer(incoming, caller, GENERATIVE_LANGUAGE, this.disabledApiProjects);
     if (quota) return quota;
 
     if (single) {
@@ -1154,9 +1308,19 @@ export class FakeGoogle {
     return json(200, answer);
   }
 
-  /** The project that pays for the call: x-goog-user-project, else the credential's own project. */
-  private checkQuotaProject(incoming: Incoming, caller: IssuedToken): Reply | undefined {
-    const service = 'generativelanguage.googleapis.com';
+  /**
+   * The project that pays for the call (the consumer) and whether it may: x-goog-user-project,
+   * else for methods on a resource (`resourceProject`) that resource's project, else the
+   * credential's own project. User credentials name none of their own: their calls bill gcloud's
+   * OAuth client project, where no API is enabled.
+   */
+  private checkConsumer(
+    incoming: Incoming,
+    caller: IssuedToken,
+    api: GoogleApi,
+    disabledProjects: ReadonlySet<string>,
+    resourceProject?: string,
+  ): Reply | undefined {
     let project = incoming.headers['x-goog-user-project'];
     if (project) {
       if (this.userProjectDenied.has(project)) {
@@ -1164,38 +1328,121 @@ export class FakeGoogle {
           403,
           'PERMISSION_DENIED',
           `Caller does not have required permission to use project ${project}. Grant the caller the roles/serviceusage.serviceUsageConsumer role, or a custom role with the serviceusage.services.use permission, by visiting https://console.developers.google.com/iam-admin/iam/project?project=${project} and then retry. Propagation of the new permission may take a few minutes.`,
-          [errorInfo('USER_PROJECT_DENIED', 'googleapis.com', { consumer: `projects/${project}`, service })],
+          [errorInfo('USER_PROJECT_DENIED', 'googleapis.com', { consumer: `projects/${project}`, service: api.service })],
         );
       }
+    } else if (resourceProject) {
+      project = resourceProject;
     } else if (caller.kind === 'user') {
-      // User credentials bill gcloud's OAuth client project, where this API is never enabled.
       return apiError(
         403,
         'PERMISSION_DENIED',
-        'Your application is authenticating by using local Application Default Credentials. The generativelanguage.googleapis.com API requires a quota project, which is not set by default. To learn how to set your quota project, see https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds .',
-        [errorInfo('SERVICE_DISABLED', 'googleapis.com', { consumer: `projects/${GCLOUD_CLIENT_PROJECT}`, service })],
+        `Your application is authenticating by using local Application Default Credentials. The ${api.service} API requires a quota project, which is not set by default. To learn how to set your quota project, see https://cloud.google.com/docs/authentication/adc-troubleshooting/user-creds .`,
+        [errorInfo('SERVICE_DISABLED', 'googleapis.com', { consumer: `projects/${GCLOUD_CLIENT_PROJECT}`, service: api.service })],
       );
     } else if (caller.kind === 'service_account') {
       project = /@([^.]+)\.iam\.gserviceaccount\.com$/.exec(caller.principal)?.[1];
     } else {
       project = /^principal:\/\/iam\.googleapis\.com\/projects\/(\d+)\//.exec(caller.principal)?.[1];
     }
-    if (project && this.disabledApiProjects.has(project)) {
-      const activationUrl = `https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=${project}`;
-      const message = `Generative Language API has not been used in project ${project} before or it is disabled. Enable it by visiting ${activationUrl} then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.`;
-      return apiError(403, 'PERMISSION_DENIED', message, [
-        errorInfo('SERVICE_DISABLED', 'googleapis.com', {
-          consumer: `projects/${project}`,
-          service,
-          activationUrl,
-          serviceTitle: 'Generative Language API',
-          containerInfo: project,
-        }),
-        { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message },
-        { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Google developers console API activation', url: activationUrl }] },
-      ]);
+    // The resource's own project must have the API enabled too.
+    const disabled = [project, resourceProject].find((p) => p !== undefined && disabledProjects.has(p));
+    return disabled === undefined ? undefined : serviceDisabled(api, disabled);
+  }
+
+  // --- generativelanguage countTokens ------------------------------------------------
+
+  private countTokens(incoming: Incoming): Reply {
+    const service = GENERATIVE_LANGUAGE.service;
+    const method = 'google.ai.generativelanguage.v1beta.GenerativeService.CountTokens';
+    const m = /^\/generativelanguage\/v1beta\/models\/([^/:]+):countTokens$/.exec(incoming.path);
+    if (!m) return html(404, `The requested URL <code>${incoming.path}</code> was not found on this server.`);
+    if (incoming.method !== 'POST') return apiError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed.');
+
+    const caller = this.lookupBearer(incoming);
+    if (typeof caller === 'string') return this.unauthenticated(caller, service, method);
+    if (!scopeAllowsGenerativeLanguage(caller.scopes)) return insufficientScopes(service, method);
+    const quota = this.checkConsumer(incoming, caller, GENERATIVE_LANGUAGE, this.disabledApiProjects);
+    if (quota) return quota;
+    // What the Gemini API answers for a model the caller may list but not use.
+    if (this.countTokensDenied.has(caller.principal)) return apiError(403, 'PERMISSION_DENIED', 'The caller does not have permission');
+    const text = promptText(incoming.body);
+    if (text === undefined) return apiError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.');
+    const name = `models/${m[1]!}`;
+    const supported = modelEntry(name)['supportedGenerationMethods'];
+    if (!this.models.includes(name) || !Array.isArray(supported) || !supported.includes('countTokens')) {
+      return apiError(404, 'NOT_FOUND', `${name} is not found for API version v1beta, or is not supported for countTokens. Call ListModels to see the list of available models and their supported methods.`);
     }
-    return undefined;
+    const tokens = tokenCount(text);
+    return json(200, { totalTokens: tokens, promptTokensDetails: [{ modality: 'TEXT', tokenCount: tokens }] });
+  }
+
+  // --- aiplatform (Vertex AI) ----------------------------------------------------------
+
+  /** publishers.models.get: a Model Garden model, with no project or location in the path. */
+  private publisherModel(incoming: Incoming): Reply {
+    const service = VERTEX_AI.service;
+    const m = /^\/aiplatform\/(v1|v1beta1)\/publishers\/([^/:]+)\/models\/([^/:]+)$/.exec(incoming.path);
+    if (!m) return html(404, `The requested URL <code>${incoming.path}</code> was not found on this server.`);
+    if (incoming.method !== 'GET') return apiError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed.');
+    const [version, publisher, id] = [m[1]!, m[2]!, m[3]!];
+    const method = `google.cloud.aiplatform.${version}.ModelGardenService.GetPublisherModel`;
+
+    const caller = this.lookupBearer(incoming);
+    if (typeof caller === 'string') return this.unauthenticated(caller, service, method);
+    if (!caller.scopes.includes(CLOUD_PLATFORM)) return insufficientScopes(service, method);
+    const quota = this.checkConsumer(incoming, caller, VERTEX_AI, this.vertexDisabledProjects);
+    if (quota) return quota;
+    const name = `publishers/${publisher}/models/${id}`;
+    if (publisher !== 'google' || !this.vertexModels.has(id)) {
+      return apiError(404, 'NOT_FOUND', `Publisher Model \`${name}\` is not found.`);
+    }
+    return json(200, {
+      name,
+      versionId: 'default',
+      openSourceCategory: 'PROPRIETARY',
+      launchStage: id.includes('preview') ? 'PUBLIC_PREVIEW' : 'GA',
+    });
+  }
+
+  /** countTokens on a publisher model in one location: needs aiplatform.endpoints.predict, like generating content. */
+  private vertexCountTokens(incoming: Incoming): Reply {
+    const service = VERTEX_AI.service;
+    const m = /^\/aiplatform\/(v1|v1beta1)\/(projects\/([^/:]+)\/locations\/([^/:]+)\/publishers\/([^/:]+)\/models\/([^/:]+)):countTokens$/.exec(incoming.path);
+    if (!m) return html(404, `The requested URL <code>${incoming.path}</code> was not found on this server.`);
+    if (incoming.method !== 'POST') return apiError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed.');
+    const [version, resource, project, location, publisher, id] = [m[1]!, m[2]!, m[3]!, m[4]!, m[5]!, m[6]!];
+    const method = `google.cloud.aiplatform.${version}.PredictionService.CountTokens`;
+
+    const caller = this.lookupBearer(incoming);
+    if (typeof caller === 'string') return this.unauthenticated(caller, service, method);
+    if (!caller.scopes.includes(CLOUD_PLATFORM)) return insufficientScopes(service, method);
+    const quota = this.checkConsumer(incoming, caller, VERTEX_AI, this.vertexDisabledProjects, project);
+    if (quota) return quota;
+    if (!isGrantedTo(this.vertexUsers.get(project) ?? new Set(), caller)) {
+      const permission = 'aiplatform.endpoints.predict';
+      return apiError(
+        403,
+        'PERMISSION_DENIED',
+        `Permission '${permission}' denied on resource '//aiplatform.googleapis.com/${resource}' (or it may not exist).`,
+        [errorInfo('IAM_PERMISSION_DENIED', 'aiplatform.googleapis.com', { permission, resource })],
+      );
+    }
+    const text = promptText(incoming.body);
+    if (text === undefined) return apiError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.');
+    if (publisher !== 'google' || !this.vertexModels.get(id)?.has(location)) {
+      return apiError(
+        404,
+        'NOT_FOUND',
+        `Publisher Model \`${resource}\` was not found or your project does not have access to it. Please ensure you are using a valid model version. For more information, see: https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions`,
+      );
+    }
+    const tokens = tokenCount(text);
+    return json(200, {
+      totalTokens: tokens,
+      totalBillableCharacters: text.replace(/\s/g, '').length,
+      promptTokensDetails: [{ modality: 'TEXT', tokenCount: tokens }],
+    });
   }
 
   // --- GitHub OIDC --------------------------------------------------------------
@@ -1211,6 +1458,68 @@ export class FakeGoogle {
     const jwk = this.githubKey.publicKey.export({ format: 'jwk' });
     return json(200, { keys: [{ ...jwk, kid: this.githubKid, x5t: this.githubKid, alg: 'RS256', use: 'sig' }] });
   }
+}
+
+/** A grant names the caller: by its email or `principal://…`, or by a `principalSet://` of its pool (all of it, or one attribute value). */
+function isGrantedTo(granted: ReadonlySet<string>, actor: IssuedToken): boolean {
+  if (granted.has(actor.principal)) return true;
+  if (actor.kind !== 'federated' || !actor.pool) return false;
+  const prefix = `principalSet://iam.googleapis.com/${actor.pool}/`;
+  for (const grant of granted) {
+    if (!grant.startsWith(prefix)) continue;
+    const rest = grant.slice(prefix.length);
+    if (rest === '*') return true;
+    const am = /^attribute\.([^/]+)\/(.+)$/.exec(rest);
+    if (am && actor.claims && String(actor.claims[am[1]!]) === am[2]) return true;
+  }
+  return false;
+}
+
+function serviceDisabled(api: GoogleApi, project: string): Reply {
+  const activationUrl = `https://console.developers.google.com/apis/api/${api.service}/overview?project=${project}`;
+  const message = `${api.title} has not been used in project ${project} before or it is disabled. Enable it by visiting ${activationUrl} then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.`;
+  return apiError(403, 'PERMISSION_DENIED', message, [
+    errorInfo('SERVICE_DISABLED', 'googleapis.com', {
+      consumer: `projects/${project}`,
+      service: api.service,
+      activationUrl,
+      serviceTitle: api.title,
+      containerInfo: project,
+    }),
+    { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message },
+    { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Google developers console API activation', url: activationUrl }] },
+  ]);
+}
+
+/** The text of a countTokens body `{"contents": [{"role"?, "parts": [{"text"}, …]}, …]}`, or undefined when it has none. */
+function promptText(body: string): string | undefined {
+  let request: unknown;
+  try {
+    request = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const contents = isRecord(request) ? request['contents'] : undefined;
+  if (!Array.isArray(contents) || contents.length === 0) return undefined;
+  const texts: string[] = [];
+  for (const content of contents) {
+    const parts = isRecord(content) ? content['parts'] : undefined;
+    if (!Array.isArray(parts) || parts.length === 0) return undefined;
+    for (const part of parts) {
+      if (!isRecord(part) || typeof part['text'] !== 'string') return undefined;
+      texts.push(part['text']);
+    }
+  }
+  return texts.join('\n');
+}
+
+/** Made up, but in Google's ballpark: about four characters a token, at least one. */
+function tokenCount(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+function vertexModelMap(models: Readonly<Record<string, readonly string[]>>): Map<string, Set<string>> {
+  return new Map(Object.entries(models).map(([id, locations]) => [id, new Set(locations)]));
 }
 
 function insufficientScopes(service: string, method: string): Reply {
@@ -1233,9 +1542,11 @@ function classify(path: string, headers: Record<string, string>): Endpoint {
   if (path.startsWith('/computeMetadata') || headers['metadata-flavor'] !== undefined) return 'metadata';
   if (path === '/oauth2/token') return 'token';
   if (path === '/oauth2/tokeninfo') return 'tokeninfo';
-  if (path === '/sts/v1/token') return 'sts';
+  if (path === '/sts/v1/token' || path === '/sts/v1/oauthtoken') return 'sts';
+  if (path === '/sts/v1/introspect') return 'introspect';
   if (path.startsWith('/iamcredentials/')) return 'iamcredentials';
-  if (path.startsWith('/generativelanguage/')) return 'models';
+  if (path.startsWith('/generativelanguage/')) return path.endsWith(':countTokens') ? 'countTokens' : 'models';
+  if (path.startsWith('/aiplatform/')) return path.endsWith(':countTokens') ? 'vertexCountTokens' : 'publisherModel';
   if (path === '/github/oidc') return 'oidc';
   if (path === '/github/.well-known/jwks') return 'jwks';
   return 'unknown';
@@ -1264,6 +1575,6 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 
 export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<FakeGoogle> {
   const fake = new FakeGoogle(options);
-  await fake.listen();
+  await fake.listen(options.port);
   return fake;
 }

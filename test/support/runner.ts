@@ -295,10 +295,21 @@ export function parseWorkflowCommands(text: string, stream: 'stdout' | 'stderr' 
 // ---------------------------------------------------------------------------
 // Jobs
 
+/** What a step's `${{ }}` expressions may read when it starts: the job's environment so far, and earlier steps' outputs by id. */
+export interface JobContext {
+  env: Record<string, string>;
+  steps: Record<string, { outputs: Record<string, string> }>;
+}
+
+/** A value given as is, or computed when the step starts, as `${{ env.NAME }}` and `${{ steps.ID.outputs.NAME }}` are. */
+export type Evaluated<T> = T | ((context: JobContext) => T);
+
 export interface JobStep {
   script: string;
-  inputs?: Record<string, string>;
-  env?: Record<string, string>;
+  /** Names the step for the JobContext of later steps. */
+  id?: string;
+  inputs?: Evaluated<Record<string, string>>;
+  env?: Evaluated<Record<string, string>>;
   unset?: string[];
   /**
    * Pairs a post step with its main step: state saved by a step goes to its action id and
@@ -355,6 +366,7 @@ export async function runJob(steps: JobStep[], common: JobOptions = {}): Promise
     const addedPath: string[] = [];
     const stateByAction = new Map<string, Record<string, string>>();
     const results: (StepResult | null)[] = [];
+    const outputsById: JobContext['steps'] = {};
     let failed = false;
 
     for (const step of steps) {
@@ -364,15 +376,21 @@ export async function runJob(steps: JobStep[], common: JobOptions = {}): Promise
         continue;
       }
       const id = actionId(step);
+      const context: JobContext = { env: { ...common.env, ...exported }, steps: outputsById };
+      const evaluate = <T>(value: Evaluated<T> | undefined): T | undefined => (typeof value === 'function' ? (value as (context: JobContext) => T)(context) : value);
+      const stepEnv = evaluate(step.env);
+      const inputs = evaluate(step.inputs);
       // Step env wins over GITHUB_ENV, which wins over the job's env.
-      const env = { ...common.env, ...exported, ...step.env };
-      env['PATH'] = [...addedPath, step.env?.['PATH'] ?? basePath].join(path.delimiter);
+      const env = { ...common.env, ...exported, ...stepEnv };
+      env['PATH'] = [...addedPath, stepEnv?.['PATH'] ?? basePath].join(path.delimiter);
       const options: StepOptions = { env, workspace, runnerTemp, home, state: stateByAction.get(id) ?? {} };
-      if (step.inputs) options.inputs = step.inputs;
+      if (inputs) options.inputs = inputs;
       if (step.unset) options.unset = step.unset;
       if (step.timeoutMs !== undefined) options.timeoutMs = step.timeoutMs;
+      if (step.args) options.args = step.args;
       const result = await runStep(step.script, options);
       results.push(result);
+      if (step.id) outputsById[step.id] = { outputs: result.outputs };
       if (result.code !== 0) failed = true;
       Object.assign(exported, result.exportedEnv);
       for (const p of result.addedPath) {

@@ -73,11 +73,22 @@ describe('parseCredentialsJson', () => {
     assertRefused(JSON.stringify({ installed: { client_id: 'x', client_secret: USER.client_secret } }), /OAuth client file/);
   });
 
-  it('refuses an unknown or missing type', () => {
-    assertRefused(JSON.stringify({ ...USER, type: 'gdch_service_account' }), /does not take/);
-    const { type: _type, ...untyped } = USER;
+  it('refuses an unknown or missing type, and a gdch_service_account key with what to use instead', () => {
+    assertRefused(JSON.stringify({ ...USER, type: 'future_account' }), /has type "future_account", which gemini-auth does not take/);
+    assertRefused(JSON.stringify({ ...USER, type: 'gdch_service_account' }), /is a gdch_service_account key: it signs in to Google Distributed Cloud/);
+    const { type: _type, refresh_token: _refresh, ...untyped } = USER;
     assertRefused(JSON.stringify(untyped), /no "type" field/);
     assertRefused(JSON.stringify({ ...USER, type: 42 }), /no "type" field/);
+  });
+
+  it('takes the quickstart\'s token.json (no type) as authorized_user, without its stale access token and expiry', () => {
+    const { type: _type, ...fields } = USER;
+    const tokenJson = { ...fields, token: 'ya29.stale-access-token', token_uri: 'https://oauth2.googleapis.com/token', expiry: '2025-05-01T12:00:00Z', scopes: ['https://www.googleapis.com/auth/cloud-platform'] };
+    const parsed = parseCredentialsJson(JSON.stringify(tokenJson));
+    assert.equal(parsed.type, 'authorized_user');
+    assert.equal(parsed.token, undefined);
+    assert.equal(parsed.expiry, undefined);
+    assert.deepEqual(secretValues(tokenJson).sort(), [...SECRETS, 'ya29.stale-access-token'].sort(), 'the stale token is a secret too');
   });
 
   it('reads an impersonated_service_account file, whose secrets are those of its source credentials', () => {
@@ -90,14 +101,22 @@ describe('parseCredentialsJson', () => {
     assert.deepEqual(parseCredentialsJson(JSON.stringify(withoutDelegates)), { ...withoutDelegates, delegates: [] });
   });
 
-  it('refuses an impersonated_service_account file that names no account, lacks its source, or nests', () => {
+  it('refuses an impersonated_service_account file that names no account or lacks its source', () => {
     const url = 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/target@p.iam.gserviceaccount.com:generateAccessToken';
     const file = { type: 'impersonated_service_account', service_account_impersonation_url: url, source_credentials: USER };
     assertRefused(JSON.stringify({ ...file, service_account_impersonation_url: 'https://iamcredentials.googleapis.com/v1/projects/-' }), /names no service account/);
     assertRefused(JSON.stringify({ ...file, source_credentials: undefined }), /lacks the object source_credentials/);
     assertRefused(JSON.stringify({ ...file, delegates: 'hop@p.iam.gserviceaccount.com' }), /delegates that is not a list/);
     assertRefused(JSON.stringify({ ...file, source_credentials: { ...USER, refresh_token: undefined } }), /lacks the field refresh_token/);
-    assertRefused(JSON.stringify({ ...file, source_credentials: file }), /impersonates again/);
+  });
+
+  it('flattens an impersonated_service_account nested in another into one delegation chain', () => {
+    const inner = { type: 'impersonated_service_account', service_account_impersonation_url: 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/middle@p.iam.gserviceaccount.com:generateAccessToken', source_credentials: USER, delegates: ['first@p.iam.gserviceaccount.com'] };
+    const outer = { type: 'impersonated_service_account', service_account_impersonation_url: 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/target@p.iam.gserviceaccount.com:generateAccessToken', source_credentials: inner, delegates: ['projects/-/serviceAccounts/last@p.iam.gserviceaccount.com'] };
+    const parsed = parseCredentialsJson(JSON.stringify(outer));
+    assert.deepEqual(parsed.source_credentials, USER);
+    assert.deepEqual(parsed.delegates, ['first@p.iam.gserviceaccount.com', 'middle@p.iam.gserviceaccount.com', 'projects/-/serviceAccounts/last@p.iam.gserviceaccount.com']);
+    assert.equal(parsed.service_account_impersonation_url, outer.service_account_impersonation_url);
   });
 
   it('names a missing or wrongly typed field', () => {

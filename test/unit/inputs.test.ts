@@ -37,6 +37,14 @@ describe('readInputs', () => {
     assert.equal(inputs.delegates.length, 2);
   });
 
+  it('takes access_token_scopes for scopes, also beside scopes at its default, and refuses two different lists', () => {
+    assert.deepEqual(readInputs(reader({ access_token_scopes: 'a, b' })).scopes, ['a', 'b']);
+    assert.deepEqual(readInputs(reader({ scopes: INPUT_DEFAULTS.scopes, access_token_scopes: 'a' })).scopes, ['a'], 'the default the runner fills in');
+    assert.deepEqual(readInputs(reader({ scopes: 'b,a', access_token_scopes: 'a\nb' })).scopes, ['a', 'b'], 'the same scopes');
+    assert.throws(() => readInputs(reader({ scopes: 'a', access_token_scopes: 'b' })), (error: unknown) => error instanceof ActionError && /scopes and access_token_scopes are both set and name different scopes \(scopes: a; access_token_scopes: b\)/.test(error.message));
+    assert.throws(() => readInputs(reader({ access_token_scopes: ', ,' })), /The input access_token_scopes is empty/);
+  });
+
   it('names the input and the fix for a bad value', () => {
     for (const [name, value, pattern] of [
       ['verify', 'maybe', /verify must be true or false/],

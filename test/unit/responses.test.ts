@@ -6,6 +6,8 @@ import fc from 'fast-check';
 import { ActionError } from '../../src/errors.ts';
 import { describeClaims } from '../../src/credentials/subject-token.ts';
 import { explainApiError, readGoogleError, summarize } from '../../src/google/errors.ts';
+import { GENERATIVE_LANGUAGE } from '../../src/google/gemini.ts';
+import { VERTEX_AI } from '../../src/google/vertex.ts';
 import { parseRetryAfter } from '../../src/google/http.ts';
 import { readOAuthToken } from '../../src/google/protocol.ts';
 import type { Log } from '../../src/log.ts';
@@ -33,10 +35,10 @@ const status = fc.integer({ min: 100, max: 599 });
 describe('parsers of answers (fuzzed)', () => {
   it('read any error answer into a bounded summary and a clear ActionError (property)', () => {
     fc.assert(
-      fc.property(status, body, (code, value) => {
+      fc.property(status, body, fc.constantFrom(GENERATIVE_LANGUAGE, VERTEX_AI), (code, value, api) => {
         const summary = summarize(readGoogleError({ status: code, body: value }));
         assert.ok(summary.startsWith(`HTTP ${code}`) && summary.length < 1500, summary.slice(0, 100));
-        const error = explainApiError(readGoogleError({ status: code, body: value }), { api: 'The API', authType: 'authorized_user', quotaProjectId: undefined, scopes: [] });
+        const error = explainApiError(readGoogleError({ status: code, body: value }), { call: 'The API', api, authType: 'authorized_user', quotaProjectId: undefined });
         assert.ok(error instanceof ActionError && error.fix);
       }),
       { numRuns: 1000 },

@@ -28,8 +28,10 @@ describe('the token folder', () => {
     const folder = createTokenFolder(parent);
     const script = join(parent, 'print-args.js');
     writeFileSync(script, 'console.log(JSON.stringify(process.argv.slice(2)));\n');
-    const bin = installTokenCommand(folder, readInputs(() => ''), join(folder, 'adc.json'), { accessToken: 'ya29.a', expiresAt: new Date() }, process.execPath, script);
-    const output = execFileSync(join(bin, 'gemini-auth-token'), ['--json', "a 'quoted' $arg"], { encoding: 'utf8' });
+    const launch = { node: process.execPath, nodeOptions: ['--no-warnings'], script };
+    const { bin, command } = installTokenCommand(folder, readInputs(() => ''), join(folder, 'adc.json'), { accessToken: 'ya29.a', expiresAt: new Date() }, launch);
+    assert.equal(command, join(bin, 'gemini-auth-token'));
+    const output = execFileSync(command, ['--json', "a 'quoted' $arg"], { encoding: 'utf8' });
     assert.deepEqual(JSON.parse(output), ['--state', folder, '--json', "a 'quoted' $arg"]);
   });
 });
