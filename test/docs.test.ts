@@ -2,8 +2,9 @@
 // every workflow in README, docs/ and examples/ uses only inputs and outputs that
 // exist and a tag that the release workflow makes, the examples are quoted as they
 // are, every error message the action can print has an entry in
-// docs/troubleshooting.md, every link between the documents leads somewhere, and
-// the release machinery finds its notes.
+// docs/troubleshooting.md, every link between the documents leads somewhere, the
+// command line's examples (examples/ci/) call only commands, options and variables
+// it has, and the release machinery finds its notes.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
