@@ -128,7 +128,9 @@ const flows: Flow[] = [
 ];
 
 function postStep(): Step {
-  return { script: POST, options: { state: { cleanup_paths: JSON.stringify([join(scratch, 'gemini-auth-0.json')]) } } };
+  // The state the main step saves: a path with the identity it had when made (here one that is gone, as after a removal).
+  const owned = { path: join(scratch, 'gemini-auth-0.json'), dev: '0', ino: '0', removal: 'file' };
+  return { script: POST, options: { state: { cleanup_paths: JSON.stringify([owned]) } } };
 }
 
 /** A paired flow's step whose untimed set-up runs once per latency layer, before its first run. */

@@ -1,5 +1,6 @@
 import { ActionError } from './errors.ts';
 import { ACTION_INPUTS, type InputNaming } from './inputs.ts';
+import { untrusted } from './untrusted.ts';
 
 export const SERVICES = ['oauth2', 'sts', 'iamcredentials', 'generativelanguage', 'aiplatform'] as const;
 export type Service = (typeof SERVICES)[number];
@@ -26,7 +27,7 @@ export function resolveEndpoints(universe: string, overrides: string, naming: In
     const equals = line.indexOf('=');
     const key = equals < 0 ? line : line.slice(0, equals).trim();
     if (!(SERVICES as readonly string[]).includes(key)) {
-      throw new ActionError(`${input} has an unknown key "${key.slice(0, 40)}".`, FIX);
+      throw new ActionError(`${input} has an unknown key "${untrusted(key, 40)}".`, FIX);
     }
     const service = key as Service;
     if (overridden.has(service)) {
@@ -61,13 +62,45 @@ function validateBaseUrl(service: Service, text: string, input: string): string 
   return url.href.replace(/\/+$/, '');
 }
 
+/**
+ * Loopback by its literal address (127.0.0.0/8, ::1), or `localhost` itself,
+ * which resolvers answer from /etc/hosts. Not `*.localhost`: those names go to
+ * DNS on many systems, and so can any other name.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === 'localhost') return true;
   // A regular expression, not node:net's isIP: that module costs about 3 ms to load.
   const ipv4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
   if (ipv4) return ipv4.slice(1).every((part) => Number(part) <= 255);
   return host === '::1';
+}
+
+/** Cloud instance metadata services (AWS, Azure) answer plain http on a link-local address that never leaves the machine. */
+const METADATA_HOSTS = new Set(['169.254.169.254', '[fd00:ec2::254]']);
+
+/**
+ * The rule for every URL a secret is sent to, or a token comes from: https, or
+ * plain http to a loopback host, or, where `metadataServer` allows it (a
+ * credential source on a cloud VM), to the instance metadata address. This module
+ * owns the rule; whoever sends a secret to a URL calls this first. `what` names
+ * the URL in the error ("The field token_url of the external_account
+ * credentials_json"); `fix` says what to change.
+ */
+export function checkSecretUrl(text: string, what: string, fix: string, options: { metadataServer?: boolean } = {}): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ActionError(`${what} is not a URL.`, fix);
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol !== 'http:') throw new ActionError(`${what} must start with https://.`, fix);
+  if (isLoopbackHost(url.hostname) || (options.metadataServer && METADATA_HOSTS.has(url.hostname))) return url;
+  throw new ActionError(
+    `${what} is a plain http:// URL on ${untrusted(url.hostname, 80)}: secrets would cross the network unencrypted.`,
+    `Use https://; plain http:// is only for loopback hosts (localhost, 127.0.0.1, [::1])${options.metadataServer ? ' and the cloud metadata address 169.254.169.254' : ''}. ${fix}`,
+  );
 }
 
 /** The full URLs of the API methods this action calls. */

@@ -1,3 +1,5 @@
+import { untrusted } from './untrusted.ts';
+
 /**
  * An error meant for the user: it says what went wrong and how to fix it, and
  * never carries a secret or a request body (callers build it from safe parts only).
@@ -18,6 +20,7 @@ export function failureMessage(error: unknown): string {
     return error.fix ? `${error.message} Fix: ${error.fix}` : error.message;
   }
   // An unexpected error is a bug of ours: name it without dumping objects that may hold secrets.
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  // Its text may quote anything, an answer among it.
+  const detail = untrusted(error instanceof Error ? `${error.name}: ${error.message}` : String(error), 300);
   return `gemini-auth failed unexpectedly (${detail}). Please report it at https://github.com/gemini-auth/gemini-auth/issues with the step's log.`;
 }

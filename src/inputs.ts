@@ -1,4 +1,5 @@
 import { ActionError } from './errors.ts';
+import { hasShape, untrusted } from './untrusted.ts';
 
 /**
  * The action's inputs, with the same defaults as action.yml: outside a runner
@@ -109,8 +110,8 @@ export function readInputs(read: InputReader, readBoolean?: BooleanReader, namin
     delegates: parseList(value('delegates')),
     scopes,
     scopesSet: !sameScopes(scopes, parseList(INPUT_DEFAULTS.scopes)),
-    projectId: value('project_id'),
-    quotaProjectId: value('quota_project_id'),
+    projectId: parseProjectId('project_id', value('project_id'), naming),
+    quotaProjectId: parseProjectId('quota_project_id', value('quota_project_id'), naming),
     accessTokenLifetimeSeconds,
     accessTokenLifetimeSet: accessTokenLifetimeSeconds !== lifetime(INPUT_DEFAULTS.access_token_lifetime),
     createCredentialsFile: flag('create_credentials_file'),
@@ -177,7 +178,7 @@ function parseScopes(name: InputName, text: string, naming: InputNaming): string
   for (const scope of scopes) {
     if (/\s/.test(scope)) {
       throw new ActionError(
-        `The ${naming.input(name)} has a value with spaces inside it ("${scope}").`,
+        `The ${naming.input(name)} has a value with spaces inside it ("${untrusted(scope, 80)}").`,
         'Separate scopes with commas or new lines, e.g. "https://www.googleapis.com/auth/cloud-platform, https://www.googleapis.com/auth/generative-language.retriever".',
       );
     }
@@ -195,14 +196,14 @@ export function parseBoolean(name: string, text: string, naming: InputNaming = A
   const word = text.trim().toLowerCase();
   if (TRUE_WORDS.has(word)) return true;
   if (FALSE_WORDS.has(word)) return false;
-  throw new ActionError(`The ${naming.input(name)} must be true or false, not "${text.slice(0, 40)}".`, `Set ${naming.setting(name, 'true')} or ${naming.setting(name, 'false')}.`);
+  throw new ActionError(`The ${naming.input(name)} must be true or false, not "${untrusted(text, 40)}".`, `Set ${naming.setting(name, 'true')} or ${naming.setting(name, 'false')}.`);
 }
 
 export function parseInteger(name: string, text: string, min: number, max: number, naming: InputNaming = ACTION_INPUTS): number {
   const trimmed = text.trim();
   const number = /^\d{1,9}$/.test(trimmed) ? Number(trimmed) : NaN;
   if (!Number.isInteger(number) || number < min || number > max) {
-    throw new ActionError(`The ${naming.input(name)} must be a whole number from ${min} to ${max}, not "${trimmed.slice(0, 40)}".`, `Set ${naming.setting(name, String(min))} or another number in that range.`);
+    throw new ActionError(`The ${naming.input(name)} must be a whole number from ${min} to ${max}, not "${untrusted(trimmed, 40)}".`, `Set ${naming.setting(name, String(min))} or another number in that range.`);
   }
   return number;
 }
@@ -215,18 +216,34 @@ export function parseDuration(name: string, text: string, min: number, max: numb
   const seconds = match ? Number(match[1]) * (UNIT_SECONDS[(match[2] ?? '').toLowerCase()] ?? NaN) : NaN;
   if (!Number.isFinite(seconds) || seconds < min || seconds > max) {
     throw new ActionError(
-      `The ${naming.input(name)} must be a duration from ${min}s to ${max}s (like 3600s, 60m or 1h), not "${text.trim().slice(0, 40)}".`,
+      `The ${naming.input(name)} must be a duration from ${min}s to ${max}s (like 3600s, 60m or 1h), not "${untrusted(text.trim(), 40)}".`,
       `Set ${naming.name(name)} to a number of seconds such as ${Math.max(min, Math.min(max, 3600))}s.`,
     );
   }
   return seconds;
 }
 
+/**
+ * A project ID (or number), or nothing: it goes into a request header
+ * (x-goog-user-project) and into variables later steps' shells expand, so
+ * nothing else may pass, checked before any request.
+ */
+export function parseProjectId(name: string, text: string, naming: InputNaming = ACTION_INPUTS): string {
+  const project = text.trim();
+  if (project !== '' && !hasShape('project', project)) {
+    throw new ActionError(
+      `The ${naming.input(name)} must be a project ID such as my-project-123, not "${untrusted(project, 40)}".`,
+      'Use the project ID as `gcloud projects list` prints it (6 to 30 lowercase letters, digits and hyphens, starting with a letter), not the project name.',
+    );
+  }
+  return project;
+}
+
 function parseGeminiApi(text: string, naming: InputNaming): GeminiApi {
   const api = text.trim();
   if (api === 'generativelanguage' || api === 'vertex') return api;
   throw new ActionError(
-    `The ${naming.input('gemini_api')} must be generativelanguage or vertex, not "${api.slice(0, 40)}".`,
+    `The ${naming.input('gemini_api')} must be generativelanguage or vertex, not "${untrusted(api, 40)}".`,
     'Use generativelanguage for the Gemini API (generativelanguage.googleapis.com) or vertex for Gemini on Vertex AI (aiplatform.googleapis.com).',
   );
 }
@@ -239,15 +256,16 @@ function parseVertexLocation(text: string, naming: InputNaming): string {
   const location = text.trim();
   if (location.length <= 30 && /^(?:global|us|eu|[a-z]+(?:-[a-z]+)+\d{1,2})$/.test(location)) return location;
   throw new ActionError(
-    `The ${naming.input('vertex_location')} "${location.slice(0, 40)}" is not a Vertex AI location.`,
+    `The ${naming.input('vertex_location')} "${untrusted(location, 40)}" is not a Vertex AI location.`,
     'Use global (the default), a region such as us-central1 or europe-west4, or the multi-region us or eu; see https://cloud.google.com/vertex-ai/generative-ai/docs/learn/locations.',
   );
 }
 
 function parseUniverse(text: string, naming: InputNaming): string {
   const universe = text.trim().toLowerCase();
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(universe)) {
-    throw new ActionError(`The ${naming.input('universe')} must be a domain name such as googleapis.com, not "${text.trim().slice(0, 60)}".`, `Leave ${naming.name('universe')} unset unless you use a Google Cloud universe other than googleapis.com.`);
+  // DNS allows 63 characters a label and 253 a name; past that, a request would fail with an obscure network error.
+  if (universe.length > 253 || !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/.test(universe)) {
+    throw new ActionError(`The ${naming.input('universe')} must be a domain name such as googleapis.com, not "${untrusted(text.trim(), 60)}".`, `Leave ${naming.name('universe')} unset unless you use a Google Cloud universe other than googleapis.com.`);
   }
   return universe;
 }

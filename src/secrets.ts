@@ -21,3 +21,21 @@ export function maskSecret(value: string, mask: (form: string) => void): void {
   add(encodeURIComponent(value));
   for (const form of forms) mask(form);
 }
+
+// Every secret this process has masked, so that text from outside can be redacted
+// of it (untrusted.ts): a server that echoes a request, or quotes a token it was
+// sent, must not get it into a log line, cut where the runner's mask no longer
+// matches it, nor into the job summary, which no mask covers.
+const remembered = new Set<string>();
+let version = 0;
+
+export function rememberSecret(value: string): void {
+  if (value.trim() === '' || remembered.has(value)) return;
+  remembered.add(value);
+  version++;
+}
+
+/** The secrets remembered so far, and a number that changes whenever one is added. */
+export function rememberedSecrets(): { readonly secrets: ReadonlySet<string>; readonly version: number } {
+  return { secrets: remembered, version };
+}

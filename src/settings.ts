@@ -10,7 +10,7 @@ import { impersonatedAccountOf, resolveEndpoints, type Endpoints } from './endpo
 import { ActionError } from './errors.ts';
 import type { HttpLimits } from './google/http.ts';
 import { ACTION_INPUTS, type InputNaming, type Inputs } from './inputs.ts';
-import { oneLine } from './one-line.ts';
+import { untrusted } from './untrusted.ts';
 
 export interface AuthSettings extends SourceSettings {
   readonly endpoints: Endpoints;
@@ -63,10 +63,16 @@ function credentialChoice(inputs: Inputs, naming: InputNaming, origin: Credentia
 }
 
 function impersonationTarget(inputs: Inputs, naming: InputNaming): ImpersonationTarget | undefined {
-  if (!inputs.serviceAccount) return undefined;
+  if (!inputs.serviceAccount) {
+    if (inputs.delegates.length === 0) return undefined;
+    throw new ActionError(
+      `The ${naming.input('delegates')} is set without ${naming.name('service_account')}: delegates are the service accounts between the credentials and the one service_account names, so alone they impersonate nothing.`,
+      'Set service_account to the service account the token should act as, or leave delegates unset.',
+    );
+  }
   for (const [input, email] of [['service_account', inputs.serviceAccount], ...inputs.delegates.map((d) => ['delegates', d])] as const) {
     if (!EMAIL_PATTERN.test(email)) {
-      throw new ActionError(`The ${naming.input(input)} must be a service account email, not "${email.slice(0, 80)}".`, 'Use the full email, like name@project-id.iam.gserviceaccount.com.');
+      throw new ActionError(`The ${naming.input(input)} must be a service account email, not "${untrusted(email, 80)}".`, 'Use the full email, like name@project-id.iam.gserviceaccount.com.');
     }
   }
   return { serviceAccount: inputs.serviceAccount, delegates: inputs.delegates, scopes: inputs.scopes, lifetimeSeconds: inputs.accessTokenLifetimeSeconds };
@@ -92,8 +98,8 @@ function requireSameUniverse(json: CredentialsJson, universe: string, naming: In
     const own = file.universe_domain;
     if (typeof own === 'string' && own !== '' && own.toLowerCase() !== universe) {
       throw new ActionError(
-        `The ${origin.name} is for the universe ${oneLine(own, 60)} (its universe_domain), and the ${naming.input('universe')} is ${universe}.`,
-        `Set the ${naming.input('universe')}: ${oneLine(own, 60)} to use these credentials in their own universe, or use credentials of ${universe}.`,
+        `The ${origin.name} is for the universe ${untrusted(own, 60)} (its universe_domain), and the ${naming.input('universe')} is ${universe}.`,
+        `Set the ${naming.input('universe')}: ${untrusted(own, 60)} to use these credentials in their own universe, or use credentials of ${universe}.`,
       );
     }
   }

@@ -6,6 +6,7 @@ import type { GoogleContext } from './google/protocol.ts';
 import type { TokenInfo } from './google/tokeninfo.ts';
 import { ACTION_INPUTS, type GeminiApi, type InputNaming, type Inputs } from './inputs.ts';
 import type { AuthType } from './token.ts';
+import { untrusted } from './untrusted.ts';
 import { verifyGeminiApi } from './verify/gemini-api.ts';
 import { verifyVertex } from './verify/vertex.ts';
 
@@ -77,11 +78,11 @@ export function verifyTarget(inputs: Pick<Inputs, 'geminiApi' | 'vertexLocation'
     );
   }
   if (!PROJECT.test(projectId)) {
-    throw new ActionError(`The project "${projectId.slice(0, 60)}" is not a Google Cloud project id.`, `Set the ${naming.input('project_id')} to the id of the project that has the Vertex AI API enabled, such as my-project.`);
+    throw new ActionError(`The project "${untrusted(projectId, 60)}" is not a Google Cloud project id.`, `Set the ${naming.input('project_id')} to the id of the project that has the Vertex AI API enabled, such as my-project.`);
   }
   return { api: 'vertex', project: projectId, location: inputs.vertexLocation, modelId: id || DEFAULT_VERTEX_MODEL, callModel: wanted !== '' };
 }
 
 function notAModel(wanted: string, naming: InputNaming, fix: string): ActionError {
-  return new ActionError(`The ${naming.input('verify_model')} "${wanted.slice(0, 60)}" is not a model id.`, fix);
+  return new ActionError(`The ${naming.input('verify_model')} "${untrusted(wanted, 60)}" is not a model id.`, fix);
 }

@@ -520,3 +520,41 @@ test('the fake enforces auth, signatures, blob type and routes on the raw protoc
   const otherVersion = await twirp('GetCacheEntryDownloadURL', { key: 'raw', version: computeCacheVersion(PATHS, 'zstd-without-long') });
   assert.deepEqual(await otherVersion.json(), { ok: false, signed_download_url: '', matched_key: '' });
 });
+
+test('injected faults hit the next requests of one method, then the service answers as usual', async (t) => {
+  const h = await harness(t);
+  const { fake } = h;
+  const version = computeCacheVersion(PATHS, 'gzip');
+  const lookup = (): Promise<Response> =>
+    fetch(`${fake.url}/twirp/${TWIRP_SERVICE}/GetCacheEntryDownloadURL`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${fake.token}` },
+      body: JSON.stringify({ key: 'k', version }),
+      signal: AbortSignal.timeout(1000),
+    });
+  fake.inject('GetCacheEntryDownloadURL', { status: 503 });
+  fake.inject('GetCacheEntryDownloadURL', { status: 429, retryAfter: 9 });
+  fake.inject('GetCacheEntryDownloadURL', 'non-json');
+  fake.inject('GetCacheEntryDownloadURL', 'wrong-shape');
+  fake.inject('GetCacheEntryDownloadURL', { delayMs: 300 });
+  const unavailable = await lookup();
+  assert.equal(unavailable.status, 503);
+  assert.equal(((await unavailable.json()) as { code: string }).code, 'unavailable');
+  const limited = await lookup();
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get('retry-after'), '9');
+  assert.match(await (await lookup()).text(), /^<!DOCTYPE html>/);
+  assert.deepEqual(await (await lookup()).json(), { unexpected: true });
+  const started = Date.now();
+  assert.deepEqual(await (await lookup()).json(), { ok: false, signed_download_url: '', matched_key: '' });
+  assert.ok(Date.now() - started >= 290, 'the delayed answer came late, and whole');
+  assert.equal((await lookup()).status, 200, 'then as usual');
+
+  fake.inject('GetCacheEntryDownloadURL', 'reset');
+  await assert.rejects(lookup(), TypeError);
+  fake.inject('GetCacheEntryDownloadURL', 'hang');
+  await assert.rejects(lookup(), /timeout|aborted/i);
+  fake.inject('CreateCacheEntry', 'reset');
+  fake.reset();
+  assert.equal((await lookup()).status, 200, 'reset() forgets the faults');
+});

@@ -12,6 +12,7 @@ import {
   decodeJwt,
   signJwt,
   startFakeGoogle,
+  withEveryString,
   type FakeGoogle,
   type ServiceAccountKey,
 } from './support/fake-google.ts';
@@ -676,6 +677,24 @@ describe('fake Google faults', () => {
   });
   after(async () => {
     await fake.close();
+  });
+
+  test('a hostile server: alterAnswers rewrites every JSON answer of one endpoint, success or error, until reset()', async () => {
+    const user = fake.addUser();
+    fake.alterAnswers('token', (body, status, request) => withEveryString({ ...(body as Record<string, unknown>), status, method: request.method }, (text, key) => (key === 'access_token' ? text : `${text}!`)));
+    const answer = await refresh(fake, user);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body['token_type'], 'Bearer!');
+    assert.equal(answer.body['method'], 'POST!');
+    assert.equal(answer.body['status'], 200, 'numbers stay');
+    assert.ok(fake.issuedTokens.has(answer.body['access_token'] as string), 'a key left out stays as it was');
+    const refused = await refresh(fake, { ...user, clientSecret: 'wrong' });
+    assert.equal(refused.status, 401, 'the status stays');
+    assert.equal(refused.body['error'], 'invalid_client!');
+    assert.equal((await call(`${fake.url}/nowhere`)).status, 404, 'answers that are not JSON are left alone');
+    fake.reset();
+    assert.equal((await refresh(fake, user)).body['token_type'], 'Bearer');
+    assert.deepEqual(withEveryString({ a: ['x', { b: 'y', n: 1 }], c: null }, (text, key) => `${key}:${text}`), { a: ['a:x', { b: 'b:y', n: 1 }], c: null });
   });
 
   test('a 503 then success; 429 with Retry-After', async () => {

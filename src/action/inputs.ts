@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { ActionError } from '../errors.ts';
 import { readInputs, type InputName, type Inputs } from '../inputs.ts';
+import { untrusted } from '../untrusted.ts';
 
 /** The step's inputs as the runner passes them, with action.yml's defaults where they are unset (as outside a runner). */
 export function readActionInputs(): Inputs {
@@ -13,6 +14,6 @@ function readBooleanInput(name: InputName, text: string): boolean {
   try {
     return core.getBooleanInput(name);
   } catch {
-    throw new ActionError(`The input ${name} must be true or false, not "${core.getInput(name).slice(0, 40)}".`, `Set ${name}: true or ${name}: false.`);
+    throw new ActionError(`The input ${name} must be true or false, not "${untrusted(core.getInput(name), 40)}".`, `Set ${name}: true or ${name}: false.`);
   }
 }

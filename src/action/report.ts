@@ -81,10 +81,10 @@ export function describeRun(result: RunResult): [string, string][] {
 /** The job summary: a heading, one sentence and the facts as a table; nothing outside a runner. */
 export async function writeSummary(result: RunResult): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  const rows = describeRun(result).map(([label, value]) => [label, escapeHtml(value)]);
+  const rows = describeRun(result).map(([label, value]) => [label, summaryText(value)]);
   await core.summary
     .addHeading('gemini-auth', 3)
-    .addRaw(`Google access ${escapeHtml(verifiedSentence(result))}.`, true)
+    .addRaw(`Google access ${summaryText(verifiedSentence(result))}.`, true)
     .addTable([[{ data: 'What', header: true }, { data: 'Value', header: true }], ...rows])
     .write();
 }
@@ -96,7 +96,12 @@ function verifiedSentence({ verification, vertexLocation }: RunResult): string {
   return `verified: ${models.length} Gemini models visible${callable ? `, ${callable} callable` : ''}`;
 }
 
-/** The summary's table is HTML: its cells take text only. */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+/**
+ * The summary is HTML inside Markdown, and its sentence and cells take text
+ * only: every character that could open a tag, an entity, a link, an image,
+ * code or a table column is written as an entity, so a value (a model name, a
+ * principal) shows as it is and can add nothing to the page.
+ */
+function summaryText(text: string): string {
+  return text.replace(/[&<>"'|[\]()`!]/g, (char) => `&#${char.charCodeAt(0)};`);
 }

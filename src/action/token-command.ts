@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ActionError, failureMessage } from '../errors.ts';
 import { parseDuration } from '../inputs.ts';
+import { shellLog } from '../log.ts';
 import { isoSeconds } from '../token.ts';
 import { debugOnStderr, failOnStderr, maskOnStderr, writeAll } from '../stderr-commands.ts';
 import { TOKEN_COMMAND } from './token-command-shims.ts';
@@ -47,7 +48,7 @@ async function run(argv: string[]): Promise<void> {
   let token = readCurrentToken(options.state);
   if (!token || token.expiresAt.getTime() - Date.now() < minLifetime * 1000) {
     const { refreshToken } = await import('./token-refresh.ts');
-    token = await refreshToken(config, { mask: maskOnStderr, debug: debugOnStderr, info: () => {}, warn: () => {} });
+    token = await refreshToken(config, shellLog({ mask: maskOnStderr, debug: debugOnStderr, info: () => {}, warn: () => {} }));
     writeCurrentToken(options.state, token);
   }
   const { accessToken, expiresAt } = token;

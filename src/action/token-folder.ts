@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ActionError } from '../errors.ts';
-import { ownedName } from '../files/owned-names.ts';
+import { createPrivateFolder, requireStillOurs, type Created, type FolderUse } from '../files/folders.ts';
 import { writeSecretFile } from '../files/secret-file.ts';
 import { readTokenFile, writeTokenFile } from '../files/token-file.ts';
 import type { HttpLimits } from '../google/http.ts';
@@ -27,16 +27,15 @@ export interface RefreshConfig extends HttpLimits {
   readonly endpoints: string;
 }
 
-/** Creates a folder of our own in `parent`, open to the runner's user only. */
-export function createTokenFolder(parent: string): string {
-  const folder = join(parent, ownedName());
-  try {
-    mkdirSync(folder, { mode: 0o700 });
-    mkdirSync(join(folder, 'bin'), { mode: 0o700 });
-  } catch (error) {
-    throw new ActionError(`Cannot create a folder in ${parent} for gemini-auth-token (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, 'Check that $RUNNER_TEMP is a writable folder; on a self-hosted runner, check its disk and permissions.');
-  }
-  return folder;
+/** The command's folder, as its errors name it. */
+export const TOKEN_FOLDER: FolderUse = {
+  what: TOKEN_COMMAND,
+  fix: "give the runner a RUNNER_TEMP that only the runner's user may write to (the runner's own _work/_temp is)",
+};
+
+/** Creates a folder of our own in `parent` (RUNNER_TEMP), open to the runner's user only, once `parent` passed the folder checks. */
+export function createTokenFolder(parent: string): Created {
+  return createPrivateFolder(parent, TOKEN_FOLDER);
 }
 
 /** Where the installed command is: its folder, for PATH, and the file a step calls by its path. */
@@ -48,15 +47,19 @@ export interface InstalledCommand {
 /**
  * Writes the token, what the command needs to refresh it from `credentialsFile`
  * as this step would, and the command: wrappers that run the token command's
- * script with the Node that runs this step (see token-command-shims.ts).
+ * script with the Node that runs this step (see token-command-shims.ts). Nothing
+ * is written unless the folder is still the one createTokenFolder made: a later
+ * step runs what is in it.
  */
-export function installTokenCommand(folder: string, inputs: Inputs, credentialsFile: string, token: AccessToken, launch: TokenCommandLaunch, platform: NodeJS.Platform = process.platform): InstalledCommand {
+export function installTokenCommand(folder: Created, inputs: Inputs, credentialsFile: string, token: AccessToken, launch: TokenCommandLaunch, platform: NodeJS.Platform = process.platform): InstalledCommand {
+  const path = requireStillOurs(folder, TOKEN_FOLDER);
   const { scopes, accessTokenLifetimeSeconds, minTokenLifetimeSeconds, universe, endpoints, retries, requestTimeoutMs, timeoutMs } = inputs;
   const config: RefreshConfig = { credentialsFile, scopes, accessTokenLifetimeSeconds, minTokenLifetimeSeconds, universe, endpoints, retries, requestTimeoutMs, timeoutMs };
-  writeSecretFile(join(folder, CONFIG_FILE), JSON.stringify(config));
-  writeCurrentToken(folder, token);
-  const bin = join(folder, 'bin');
-  for (const file of tokenCommandFiles(platform, launch, folder, bin)) writeSecretFile(join(bin, file.name), file.content, 0o700);
+  writeSecretFile(join(path, CONFIG_FILE), JSON.stringify(config));
+  writeCurrentToken(path, token);
+  const bin = join(path, 'bin');
+  mkdirSync(bin, { mode: 0o700 });
+  for (const file of tokenCommandFiles(platform, launch, path, bin)) writeSecretFile(join(bin, file.name), file.content, 0o700);
   return { bin, command: tokenCommandPath(platform, bin) };
 }
 

@@ -4,7 +4,7 @@ import { withCommonFields } from '../credentials/adc-file.ts';
 import { adcEnvironment } from '../environment.ts';
 import { failureMessage } from '../errors.ts';
 import { refreshOnce } from '../files/refresh-lock.ts';
-import { prepareSecretFolder, writeSecretJson, type FolderNaming } from '../files/secret-file.ts';
+import { writeSecretJson } from '../files/secret-file.ts';
 import { writeAll } from '../stderr-commands.ts';
 import { isoSeconds, type MintedToken } from '../token.ts';
 import { verifyAccess, verifyTarget } from '../verify.ts';
@@ -12,12 +12,10 @@ import { chooseCredentials } from './credentials.ts';
 import { formatVariables, parseFormat } from './env-formats.ts';
 import type { CliLog } from './log.ts';
 import { inputNaming, type CommandLine } from './options.ts';
-import { openSession, type Session } from './session.ts';
+import { CREDENTIALS_FOLDER, openSession, type Session } from './session.ts';
 import { prepareCacheFolder, readCachedToken, writeCachedToken } from './token-cache.ts';
 import { printToken, type TokenDetails } from './token-output.ts';
 import type { TokenRequest } from './token-request.ts';
-
-const FOLDER: FolderNaming = { input: '--credentials-file-dir', fallback: 'a new private folder in the temp dir' };
 
 /** A refresh holds the lock no longer than its whole timeout; a lock older than that was abandoned. */
 const LOCK_MARGIN_MS = 30_000;
@@ -56,10 +54,9 @@ export async function login(line: CommandLine, env: NodeJS.ProcessEnv, log: CliL
   await mint(session, log);
   const { endpoints, universe } = session.settings;
   const fileSettings = { endpoints, quotaProjectId: session.quotaProjectId, universe };
+  // Created and checked before the content is built: a subject token held in a variable is copied there for the file.
   const folder = session.credentialsFolder();
-  // Checked before the content is built: a subject token held in a variable is copied there for the file.
-  prepareSecretFolder(folder, FOLDER);
-  const path = writeSecretJson(folder, withCommonFields(session.source.credentialsFile(fileSettings), fileSettings), FOLDER);
+  const path = writeSecretJson(folder, withCommonFields(session.source.credentialsFile(fileSettings), fileSettings), CREDENTIALS_FOLDER);
   log.info(`Wrote the credentials file ${path} (mode 0600).`);
   const vertexLocation = session.inputs.geminiApi === 'vertex' ? session.inputs.vertexLocation : undefined;
   const variables = adcEnvironment({ credentialsFilePath: path, projectId: session.projectId, quotaProjectId: session.quotaProjectId, endpoints, vertexLocation });

@@ -5,7 +5,7 @@
 // line per HTTP attempt. Every line is cleaned of every masked value before it
 // is written; under GitHub Actions each mask is also registered with the
 // runner (`::add-mask::` on stderr).
-import type { Log } from '../log.ts';
+import { shellLog, type Log } from '../log.ts';
 import { maskSecret } from '../secrets.ts';
 import { maskOnStderr, writeAll } from '../stderr-commands.ts';
 
@@ -33,7 +33,8 @@ export function stderrLog(options: LogOptions): CliLog {
     masks.sort((a, b) => b.length - a.length);
     if (options.githubActions) maskOnStderr(form);
   };
-  return {
+  // The core's guards around it, as every shell has them: remembered secrets, lines that cannot start a workflow command.
+  const log = shellLog({
     // Every form a secret can take in a line: itself, each line of it, JSON-escaped, URL-encoded.
     mask: (secret) => maskSecret(secret, add),
     info: (line) => {
@@ -43,6 +44,6 @@ export function stderrLog(options: LogOptions): CliLog {
       if (options.debug) print(`debug: ${line}`);
     },
     warn: (line) => print(`warning: ${line}`),
-    fail: (message) => writeAll(2, `gemini-auth: ${redact(message).replace(/\s*[\r\n]+\s*/g, ' ')}\n`),
-  };
+  });
+  return { ...log, fail: (message) => writeAll(2, `gemini-auth: ${redact(message).replace(/\s*[\r\n]+\s*/g, ' ')}\n`) };
 }

@@ -1,12 +1,12 @@
 // What every command does before its first request: mask the credentials,
 // check the settings, and build the token source, all with the core's own
 // modules. Loaded only when a token must be minted.
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { maskRawInput } from '../credentials/registry.ts';
 import { resolveSource } from '../credentials/resolve.ts';
 import type { MintContext, TokenSource } from '../credentials/types.ts';
+import { createFolders, createPrivateFolder, type FolderUse } from '../files/folders.ts';
 import { httpPolicy } from '../google/http.ts';
 import { readInputs, type Inputs } from '../inputs.ts';
 import { authSettings, type AuthSettings } from '../settings.ts';
@@ -16,6 +16,12 @@ import { detectSubjectTokens } from './oidc/detect.ts';
 import { subjectTokenSupplier } from './oidc/suppliers.ts';
 import { inputNaming, inputReader, type CommandLine } from './options.ts';
 
+/** The credentials file's folder, as its errors name it and the way out they offer. */
+export const CREDENTIALS_FOLDER: FolderUse = {
+  what: 'the credentials file',
+  fix: 'pass --credentials-file-dir a folder of your own, or leave it unset for a new private folder in the temp dir',
+};
+
 export interface Session {
   readonly inputs: Inputs;
   readonly settings: AuthSettings;
@@ -23,7 +29,7 @@ export interface Session {
   readonly context: MintContext;
   readonly projectId: string | undefined;
   readonly quotaProjectId: string | undefined;
-  /** Where `login` writes the credentials file: --credentials-file-dir, else a new private folder in the temp dir. */
+  /** Where `login` writes the credentials file: --credentials-file-dir, else a new private folder in the temp dir; created and checked on first use. */
   readonly credentialsFolder: () => string;
 }
 
@@ -34,7 +40,13 @@ export function openSession(line: CommandLine, env: NodeJS.ProcessEnv, log: CliL
   const inputs = readInputs(inputReader(line, credentials), undefined, naming);
   const settings = authSettings(inputs, naming, credentials.kind === 'json' ? credentials.origin : undefined);
   let folder: string | undefined;
-  const credentialsFolder = (): string => (folder ??= inputs.credentialsFileDir ? resolve(inputs.credentialsFileDir) : mkdtempSync(join(tmpdir(), 'gemini-auth-')));
+  const makeFolder = (): string => {
+    if (!inputs.credentialsFileDir) return createPrivateFolder(tmpdir(), CREDENTIALS_FOLDER).path;
+    const dir = resolve(inputs.credentialsFileDir);
+    createFolders(dir, CREDENTIALS_FOLDER);
+    return dir;
+  };
+  const credentialsFolder = (): string => (folder ??= makeFolder());
   const source = resolveSource(settings, () => subjectTokenSupplier(detectSubjectTokens(line, env), env, log, credentialsFolder));
   const projectId = inputs.projectId || source.projectId;
   log.info(`Authenticating with ${source.description} (from ${credentials.from}).`);

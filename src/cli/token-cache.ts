@@ -2,9 +2,10 @@
 // settings, mode 0600 in a folder only its owner may write to, named by a hash
 // keyed with the credentials' own secrets (the name tells nothing of them).
 // Read on every call, so it uses Node built-ins and small modules only.
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ActionError } from '../errors.ts';
+import { createFolders, type FolderUse } from '../files/folders.ts';
 import { readTokenFile, writeTokenFile, type StoredToken } from '../files/token-file.ts';
 import { sha256Hex } from '../sha256.ts';
 import type { AccessToken } from '../token.ts';
@@ -51,19 +52,19 @@ export function writeCachedToken(entry: CacheEntry, token: AccessToken, details:
   writeTokenFile(entry.path, token, details);
 }
 
+const CACHE_FOLDER: FolderUse = { what: 'the token cache', fix: 'pass --cache-dir a folder of your own (or set GEMINI_AUTH_CACHE_DIR)' };
 const FOLDER_FIX = 'Pass --cache-dir a folder of your own (or set GEMINI_AUTH_CACHE_DIR).';
 
-/** Creates the folder (0700) if needed, and refuses one that others may write to: they could plant tokens in it. */
+/**
+ * Creates the folder (0700) if needed, with the checks of every folder secrets
+ * go into, and refuses one that another user owns or may write to: they could
+ * plant tokens of their own in it.
+ */
 export function prepareCacheFolder(folder: string): void {
-  try {
-    mkdirSync(folder, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    throw new ActionError(`Cannot create the token cache folder ${folder} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, FOLDER_FIX);
-  }
-  const stats = statSync(folder);
-  if (!stats.isDirectory()) throw new ActionError(`The token cache folder ${folder} is not a folder.`, FOLDER_FIX);
+  createFolders(folder, CACHE_FOLDER);
   // Windows has no such bits; its per-user folders are private.
   if (process.platform === 'win32') return;
+  const stats = statSync(folder);
   if (stats.uid !== process.getuid?.()) throw new ActionError(`The token cache folder ${folder} belongs to another user.`, FOLDER_FIX);
   if ((stats.mode & 0o022) !== 0) {
     throw new ActionError(`The token cache folder ${folder} may be written by other users (mode ${(stats.mode & 0o777).toString(8)}): they could plant tokens of their own in it.`, `Run \`chmod go-w ${folder}\`, or ${FOLDER_FIX.charAt(0).toLowerCase()}${FOLDER_FIX.slice(1)}`);

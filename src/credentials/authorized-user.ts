@@ -5,8 +5,9 @@ import { ActionError } from '../errors.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { tokenGrant } from '../google/protocol.ts';
 import { decodeJwtClaims } from '../token.ts';
+import { untrusted } from '../untrusted.ts';
 import { overriddenTokenUri } from './adc-file.ts';
-import { ACTION_CREDENTIALS, optionalStrings, requireStrings, type CredentialsOrigin } from './json.ts';
+import { ACTION_CREDENTIALS, optionalProjectIds, optionalStrings, requireStrings, type CredentialsOrigin } from './json.ts';
 import type { CredentialType } from './types.ts';
 
 /** Marks a JSON that was taken by its shape, so the log can say so; a symbol, so it never reaches a file. */
@@ -49,7 +50,8 @@ export const authorizedUser: CredentialType<AuthorizedUserJson> = {
   validate(json, _registry, origin) {
     const quickstart = isQuickstartTokenJson(json);
     requireStrings(json, 'authorized_user', ['client_id', 'client_secret', 'refresh_token'], origin, COMPLETE_FILE);
-    optionalStrings(json, 'authorized_user', ['token_uri', 'quota_project_id', 'universe_domain', 'account'], origin);
+    optionalStrings(json, 'authorized_user', ['token_uri', 'universe_domain', 'account'], origin);
+    optionalProjectIds(json, 'authorized_user', ['quota_project_id'], origin);
     // The stale access token and its expiry are dropped: every run mints its own.
     const { token: _token, expiry: _expiry, ...rest } = json;
     return { ...rest, type: 'authorized_user', ...(quickstart ? { [QUICKSTART]: true } : {}) } as AuthorizedUserJson;
@@ -75,7 +77,7 @@ export const authorizedUser: CredentialType<AuthorizedUserJson> = {
           context,
         );
         const email = idToken ? decodeJwtClaims(idToken).email : undefined;
-        return { ...token, principal: typeof email === 'string' ? email : user.account || undefined };
+        return { ...token, principal: typeof email === 'string' ? untrusted(email) : user.account || undefined };
       },
       credentialsFile: (settings) => ({
         type: 'authorized_user',

@@ -10,7 +10,7 @@
 import type { Agent } from 'node:http';
 import { ActionError } from '../errors.ts';
 import { isTransientStatus, retrying, TransientFailure } from '../google/http.ts';
-import { oneLine } from '../one-line.ts';
+import { untrusted } from '../untrusted.ts';
 import { executableSubjectToken, type ExecutableConfig } from './executable-source.ts';
 import type { ExternalAccountJson } from './external-account.ts';
 import { isObject } from './json.ts';
@@ -71,7 +71,7 @@ function refuseAwsWithoutAws(source: Record<string, unknown>): void {
   const hasAwsEnvironment = AWS_ENVIRONMENT.every((name) => process.env[name]) && (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION);
   if (process.env.RUNNER_ENVIRONMENT !== 'github-hosted' || hasAwsEnvironment) return;
   throw new ActionError(
-    `The external_account credentials_json takes its subject token from AWS (credential_source.environment_id ${oneLine(String(source.environment_id), 20)}), and this GitHub-hosted runner is no AWS instance and has no AWS credentials in its environment.`,
+    `The external_account credentials_json takes its subject token from AWS (credential_source.environment_id ${untrusted(String(source.environment_id), 20)}), and this GitHub-hosted runner is no AWS instance and has no AWS credentials in its environment.`,
     'Use workload_identity_provider with a provider of your pool that trusts GitHub (issuer https://token.actions.githubusercontent.com); or set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION in an earlier step (aws-actions/configure-aws-credentials does); or run the job on a self-hosted runner on AWS.',
   );
 }
@@ -84,7 +84,7 @@ function checkedCertificateAgent(agent: unknown): Agent | undefined {
     process.getBuiltinModule('node:tls').createSecureContext({ key: options.key as Buffer, cert: options.cert as Buffer });
   } catch (error) {
     throw new ActionError(
-      `The certificate and private key of the external_account credentials_json's credential_source.certificate cannot be used together (${oneLine(String((error as NodeJS.ErrnoException).code ?? 'error'), 60)}).`,
+      `The certificate and private key of the external_account credentials_json's credential_source.certificate cannot be used together (${untrusted(String((error as NodeJS.ErrnoException).code ?? 'error'), 60)}).`,
       'Give cert_path and key_path of the certificate configuration (certificate_config_location, GOOGLE_API_CERTIFICATE_CONFIG or gcloud\'s certificate_config.json) a certificate and the private key it was issued for.',
     );
   }
@@ -107,8 +107,8 @@ function classify(error: unknown, source: Record<string, unknown>, secrets: read
 /** The source as the configuration names it, for messages: its URL without the query, its path. */
 function describeSource(source: Record<string, unknown>): string {
   if (source.environment_id !== undefined) return 'the AWS credential source (credential_source.environment_id)';
-  if (typeof source.file === 'string') return `credential_source.file ${oneLine(source.file, 200)}`;
-  if (typeof source.url === 'string') return `credential_source.url ${oneLine(source.url.replace(/[?#].*$/, ''), 200)}`;
+  if (typeof source.file === 'string') return `credential_source.file ${untrusted(source.file, 200)}`;
+  if (typeof source.url === 'string') return `credential_source.url ${untrusted(source.url.replace(/[?#].*$/, ''), 200)}`;
   return 'credential_source.certificate';
 }
 
@@ -129,5 +129,5 @@ function secretsOf(json: ExternalAccountJson, source: Record<string, unknown>): 
 function reasonOf(error: unknown, secrets: readonly string[]): string {
   let text = error instanceof Error ? error.message || error.name : String(error);
   for (const secret of secrets) if (secret.length >= 6) text = text.split(secret).join('***');
-  return oneLine(text, 300) || 'no reason given';
+  return untrusted(text, 300) || 'no reason given';
 }

@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { ActionError } from '../errors.ts';
 import type { Log } from '../log.ts';
-import { oneLine } from '../one-line.ts';
+import { untrusted } from '../untrusted.ts';
 
 export interface ExecutableConfig {
   readonly command: string;
@@ -40,7 +40,7 @@ const TOKEN_TYPES: Record<string, 'id_token' | 'saml_response'> = {
 
 /** The program of a command line, for messages: its arguments may carry secrets. */
 export function programOf(command: string): string {
-  return oneLine(splitCommand(command)[0] ?? command, 120);
+  return untrusted(splitCommand(command)[0] ?? command, 120);
 }
 
 /** The subject token the executable (or its still-valid cached response) gives, masked. */
@@ -135,7 +135,7 @@ function runProgram(run: ExecutableRun, program: string): Promise<Record<string,
           else reject(new ActionError(`The executable ${program} of the external_account credentials_json printed no executable response (a JSON object with version, success and the token).`, RESPONSE_FIX));
           return;
         }
-        const said = oneLine(Buffer.concat(stderr).toString('utf8'), 300);
+        const said = untrusted(Buffer.concat(stderr).toString('utf8').trim(), 300);
         reject(
           new ActionError(
             `The executable ${program} of the external_account credentials_json failed (${signal ? `stopped by ${signal}` : `exit code ${String(code)}`}${said ? `; its error output: ${said}` : ''}).`,
@@ -153,16 +153,16 @@ const RESPONSE_FIX =
 /** The subject token of a response, or the clear error of a refusal or a malformed response. */
 function readResponse(response: Record<string, unknown>, run: ExecutableRun, program: string): string {
   const bad = (what: string): ActionError => new ActionError(`The executable ${program} of the external_account credentials_json answered ${what}.`, RESPONSE_FIX);
-  if (response.version !== 1) throw bad(`with version ${oneLine(String(response.version), 20)}, and only version 1 is known`);
+  if (response.version !== 1) throw bad(`with version ${untrusted(String(response.version), 20)}, and only version 1 is known`);
   if (response.success === false) {
     throw new ActionError(
-      `The executable ${program} of the external_account credentials_json reported a failure (${oneLine(String(response.code ?? 'no code'), 60)}: ${oneLine(String(response.message ?? 'no message'), 300)}).`,
+      `The executable ${program} of the external_account credentials_json reported a failure (${untrusted(String(response.code ?? 'no code'), 60)}: ${untrusted(String(response.message ?? 'no message'), 300)}).`,
       'Fix what the command reports; run it by hand on the runner to see more.',
     );
   }
   if (response.success !== true) throw bad('without "success": true or false');
   const field = TOKEN_TYPES[String(response.token_type)];
-  if (!field) throw bad(`with the token_type ${oneLine(String(response.token_type), 60)}, which is none of ${Object.keys(TOKEN_TYPES).join(', ')}`);
+  if (!field) throw bad(`with the token_type ${untrusted(String(response.token_type), 60)}, which is none of ${Object.keys(TOKEN_TYPES).join(', ')}`);
   const token = response[field];
   if (typeof token !== 'string' || token === '') throw bad(`without ${field}`);
   const expires = response.expiration_time;

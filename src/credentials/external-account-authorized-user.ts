@@ -6,7 +6,7 @@ import { ActionError } from '../errors.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { tokenGrant } from '../google/protocol.ts';
 import { STS_SERVICE } from '../google/sts.ts';
-import { ACTION_CREDENTIALS, optionalStrings, requireStrings } from './json.ts';
+import { ACTION_CREDENTIALS, optionalProjectIds, optionalStrings, requireStrings } from './json.ts';
 import type { CredentialType } from './types.ts';
 
 export interface ExternalAccountAuthorizedUserJson {
@@ -33,7 +33,8 @@ export const externalAccountAuthorizedUser: CredentialType<ExternalAccountAuthor
   validate(json, _registry, origin) {
     // Python's google-auth cannot refresh without token_url, so a file without it would fail in later steps.
     requireStrings(json, TYPE, ['client_id', 'client_secret', 'refresh_token', 'token_url'], origin, `Store the complete file that gcloud wrote, unchanged. ${LOGIN}`);
-    optionalStrings(json, TYPE, ['audience', 'token_info_url', 'revoke_url', 'quota_project_id', 'universe_domain'], origin);
+    optionalStrings(json, TYPE, ['audience', 'token_info_url', 'revoke_url', 'universe_domain'], origin);
+    optionalProjectIds(json, TYPE, ['quota_project_id'], origin);
     const { token: _token, expiry: _expiry, ...rest } = json;
     return rest as ExternalAccountAuthorizedUserJson;
   },

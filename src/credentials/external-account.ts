@@ -5,17 +5,17 @@
 // account's: the same protocol layer, retries and deadline as every other type.
 // The ADC file is again an external_account, with any impersonation in
 // service_account_impersonation_url, the shape every Google client reads.
-import { chooseFileUrl, generateAccessTokenUrl, impersonatedAccountOf, stsIntrospectUrl, stsTokenUrl } from '../endpoints.ts';
+import { checkSecretUrl, chooseFileUrl, generateAccessTokenUrl, impersonatedAccountOf, stsIntrospectUrl, stsTokenUrl } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { stsExchange, STS_SERVICE } from '../google/sts.ts';
-import { oneLine } from '../one-line.ts';
 import { decodeJwtClaims, federatedExpiry, type MintedToken } from '../token.ts';
+import { untrusted } from '../untrusted.ts';
 import type { FileSettings } from './adc-file.ts';
 import { fetchSubjectToken, type SubjectToken } from './credential-source.ts';
 import { MAX_TIMEOUT_MILLIS, MIN_TIMEOUT_MILLIS } from './executable-source.ts';
 import { impersonate, IMPERSONATION_SOURCE_SCOPES, projectOfServiceAccount } from './impersonation.ts';
-import { ACTION_CREDENTIALS, isObject, optionalStrings, requireStrings } from './json.ts';
+import { ACTION_CREDENTIALS, isObject, optionalProjectIds, optionalStrings, requireStrings } from './json.ts';
 import type { CredentialType, ImpersonationTarget, MintContext, SourceOptions, TokenSource } from './types.ts';
 
 export interface ExternalAccountJson {
@@ -48,7 +48,8 @@ export const externalAccount: CredentialType<ExternalAccountJson> = {
 
   validate(json, _registry, origin) {
     requireStrings(json, TYPE, ['audience', 'subject_token_type'], origin);
-    optionalStrings(json, TYPE, ['token_url', 'token_info_url', 'service_account_impersonation_url', 'workforce_pool_user_project', 'client_id', 'client_secret', 'quota_project_id', 'universe_domain'], origin);
+    optionalStrings(json, TYPE, ['token_url', 'token_info_url', 'service_account_impersonation_url', 'client_id', 'client_secret', 'universe_domain'], origin);
+    optionalProjectIds(json, TYPE, ['quota_project_id', 'workforce_pool_user_project'], origin);
     validateCredentialSource(json.credential_source, origin.name);
     if (json.workforce_pool_user_project && !WORKFORCE_AUDIENCE.test(json.audience as string)) {
       throw new ActionError(
@@ -91,7 +92,7 @@ export const externalAccount: CredentialType<ExternalAccountJson> = {
 function externalAccountSource(json: ExternalAccountJson, options: SourceOptions, target: ImpersonationTarget | undefined): TokenSource {
   return {
     authType: TYPE,
-    description: `${TYPE} configuration for ${oneLine(json.audience, 200)}${target ? `, impersonating ${target.serviceAccount}` : ''}`,
+    description: `${TYPE} configuration for ${untrusted(json.audience, 200)}${target ? `, impersonating ${target.serviceAccount}` : ''}`,
     projectId: target ? projectOfServiceAccount(target.serviceAccount) : undefined,
     quotaProjectId: json.quota_project_id || json.workforce_pool_user_project || undefined,
     mint: (context) => mint(json, options.scopes, target, context, (options.origin ?? ACTION_CREDENTIALS).name),
@@ -127,11 +128,13 @@ async function mint(json: ExternalAccountJson, scopes: readonly string[], target
     context,
   );
   const subjectToken = subject?.token ?? '';
-  const sub = decodeJwtClaims(subjectToken).sub;
-  if (!target) return { accessToken: federated.accessToken, expiresAt: federatedExpiry(federated.expiresAt, subjectToken), principal: typeof sub === 'string' ? sub : undefined, scopes: federated.scopes };
+  // A claim of the subject token: text from outside.
+  const claim = decodeJwtClaims(subjectToken).sub;
+  const sub = typeof claim === 'string' ? untrusted(claim) : undefined;
+  if (!target) return { accessToken: federated.accessToken, expiresAt: federatedExpiry(federated.expiresAt, subjectToken), principal: sub, scopes: federated.scopes };
   // The member to name if impersonation is denied: the subject where the token names it, else the whole pool.
   const pool = json.audience.replace(/^\/\/iam\.[^/]+\//, '').replace(/\/providers\/.*$/, '');
-  const member = typeof sub === 'string' ? `principal://iam.googleapis.com/${pool}/subject/${sub}` : `principalSet://iam.googleapis.com/${pool}/*`;
+  const member = sub !== undefined ? `principal://iam.googleapis.com/${pool}/subject/${sub}` : `principalSet://iam.googleapis.com/${pool}/*`;
   return impersonate(federated.accessToken, member, target, context);
 }
 
@@ -179,6 +182,7 @@ function validateCredentialSource(source: unknown, name: string): void {
   if (typeof source[kind as string] !== 'string' || source[kind as string] === '') {
     throw new ActionError(`The credential_source.${kind} of the ${TYPE} ${name} is not text.`, `Give the ${kind === 'file' ? 'path of the token file' : 'URL that answers the token'}, or ${CREATE_CONFIG}.`);
   }
+  if (kind === 'url') checkSourceUrls(source, name);
   validateFormat(source.format, name);
 }
 
@@ -186,7 +190,7 @@ function validateFormat(format: unknown, name: string): void {
   if (format === undefined || format === null) return;
   const type = isObject(format) ? (format.type ?? 'text') : format;
   if (type !== 'text' && type !== 'json') {
-    throw new ActionError(`The credential_source.format.type of the ${TYPE} ${name} is ${oneLine(JSON.stringify(type) ?? 'not text', 40)}, and it takes text or json.`, 'Set format.type to text (the whole answer is the token) or json (with subject_token_field_name naming the field that holds it).');
+    throw new ActionError(`The credential_source.format.type of the ${TYPE} ${name} is ${untrusted(JSON.stringify(type) ?? 'not text', 40)}, and it takes text or json.`, 'Set format.type to text (the whole answer is the token) or json (with subject_token_field_name naming the field that holds it).');
   }
   if (type === 'json' && (typeof (format as Record<string, unknown>).subject_token_field_name !== 'string' || (format as Record<string, unknown>).subject_token_field_name === '')) {
     throw new ActionError(`The credential_source.format of the ${TYPE} ${name} is json without subject_token_field_name.`, 'Set format.subject_token_field_name to the field of the JSON answer that holds the token (for a GitHub OIDC token: value).');
@@ -196,12 +200,24 @@ function validateFormat(format: unknown, name: string): void {
 function validateAws(source: Record<string, unknown>, name: string): void {
   if (source.environment_id !== 'aws1') {
     throw new ActionError(
-      `The credential_source.environment_id of the ${TYPE} ${name} is ${oneLine(JSON.stringify(source.environment_id) ?? '', 40)}, and Google's client libraries know only aws1.`,
+      `The credential_source.environment_id of the ${TYPE} ${name} is ${untrusted(JSON.stringify(source.environment_id) ?? '', 40)}, and Google's client libraries know only aws1.`,
       `Set environment_id to aws1 for an AWS source (other environment IDs are not defined), or ${CREATE_CONFIG}.`,
     );
   }
   if (typeof source.regional_cred_verification_url !== 'string' || source.regional_cred_verification_url === '') {
     throw new ActionError(`The AWS credential_source of the ${TYPE} ${name} lacks regional_cred_verification_url.`, `Add it (https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15), or ${CREATE_CONFIG}.`);
+  }
+  checkSourceUrls(source, name);
+}
+
+/**
+ * The URLs a credential source is read from get its headers (an API key, say)
+ * and answer the subject token: https, plain http only to a loopback host or to
+ * a cloud VM's metadata address (AWS and Azure configurations use it).
+ */
+function checkSourceUrls(source: Record<string, unknown>, name: string): void {
+  for (const field of ['url', 'region_url', 'imdsv2_session_token_url']) {
+    if (typeof source[field] === 'string') checkSecretUrl(source[field], `The field credential_source.${field} of the ${TYPE} ${name}`, `Or ${CREATE_CONFIG}.`, { metadataServer: true });
   }
 }
 
@@ -213,7 +229,7 @@ function validateExecutable(executable: unknown, name: string): void {
   const timeout = config.timeout_millis;
   if (timeout !== undefined && (!Number.isInteger(timeout) || (timeout as number) < MIN_TIMEOUT_MILLIS || (timeout as number) > MAX_TIMEOUT_MILLIS)) {
     throw new ActionError(
-      `The credential_source.executable.timeout_millis of the ${TYPE} ${name} is ${oneLine(JSON.stringify(timeout) ?? '', 20)}, outside what Google's client libraries take.`,
+      `The credential_source.executable.timeout_millis of the ${TYPE} ${name} is ${untrusted(JSON.stringify(timeout) ?? '', 20)}, outside what Google's client libraries take.`,
       `Give a whole number of milliseconds from ${MIN_TIMEOUT_MILLIS} to ${MAX_TIMEOUT_MILLIS}, or remove it for the default of 30000.`,
     );
   }
@@ -236,7 +252,7 @@ function validateCertificate(certificate: unknown, name: string): void {
 
 function explainStsError(error: GoogleError, json: ExternalAccountJson, name: string): ActionError {
   const said = summarize(error);
-  const audience = oneLine(json.audience, 200);
+  const audience = untrusted(json.audience, 200);
   if (error.oauthError === 'invalid_target') {
     return new ActionError(`The provider of the ${TYPE} ${name}'s audience ${audience} does not exist or is disabled (${said}).`, `Check the audience: //iam.googleapis.com/ followed by the provider's full name; or ${CREATE_CONFIG}.`);
   }

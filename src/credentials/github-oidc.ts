@@ -5,6 +5,7 @@
 import { ActionError } from '../errors.ts';
 import { sendJson, type HttpAnswer } from '../google/http.ts';
 import type { Log } from '../log.ts';
+import { untrusted } from '../untrusted.ts';
 import type { SubjectTokenSupplier } from './subject-token.ts';
 
 export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
@@ -44,5 +45,5 @@ export function githubOidcSupplier(env: NodeJS.ProcessEnv, log: Pick<Log, 'mask'
 /** GitHub answers errors as `{"message": "..."}`. */
 function describeGitHubError(answer: HttpAnswer): string {
   const message = (answer.body as Record<string, unknown> | null)?.message;
-  return `HTTP ${answer.status}${typeof message === 'string' ? `: ${message.slice(0, 200)}` : ''}`;
+  return `HTTP ${answer.status}${typeof message === 'string' ? `: ${untrusted(message, 200)}` : ''}`;
 }

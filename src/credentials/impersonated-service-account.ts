@@ -5,7 +5,7 @@
 // becomes one delegation chain: the same grants, one request fewer.
 import { impersonatedAccountOf } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
-import { isObject, optionalStrings, requireStrings } from './json.ts';
+import { isObject, optionalProjectIds, optionalStrings, requireStrings } from './json.ts';
 import type { CredentialsJson, CredentialType } from './types.ts';
 
 export interface ImpersonatedServiceAccountJson {
@@ -30,7 +30,8 @@ export const impersonatedServiceAccount: CredentialType<ImpersonatedServiceAccou
 
   validate(json, registry, origin) {
     requireStrings(json, TYPE, ['service_account_impersonation_url'], origin);
-    optionalStrings(json, TYPE, ['quota_project_id', 'universe_domain'], origin);
+    optionalStrings(json, TYPE, ['universe_domain'], origin);
+    optionalProjectIds(json, TYPE, ['quota_project_id'], origin);
     if (!impersonatedAccountOf(json.service_account_impersonation_url as string)) {
       throw new ActionError(`The ${TYPE} ${origin.name} has a service_account_impersonation_url that names no service account (…/serviceAccounts/EMAIL:generateAccessToken).`, FIX);
     }

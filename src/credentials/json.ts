@@ -2,6 +2,7 @@
 // checks of its fields. Errors name the input and the field but never quote
 // any of the value: it is a secret.
 import { ActionError } from '../errors.ts';
+import { hasShape } from '../untrusted.ts';
 
 /** Far above any real credentials file (a service-account key is about 2.3 KB). */
 export const MAX_CREDENTIALS_BYTES = 64 * 1024;
@@ -90,6 +91,22 @@ export function optionalStrings(json: Record<string, unknown>, type: string, fie
   for (const field of fields) {
     if (json[field] !== undefined && json[field] !== null && typeof json[field] !== 'string') {
       throw new ActionError(`The ${type} ${origin.name} has a field ${field} that is not text.`, 'Store the credentials file unchanged.');
+    }
+  }
+}
+
+/**
+ * Each project field, where present, must be a name without characters a
+ * header or a shell treats specially: it becomes a request header and
+ * variables for later steps. (The inputs of the same name must be project IDs;
+ * outputs and variables take only those, see main.ts.)
+ */
+export function optionalProjectIds(json: Record<string, unknown>, type: string, fields: readonly string[], origin: CredentialsOrigin): void {
+  optionalStrings(json, type, fields, origin);
+  for (const field of fields) {
+    const value = json[field];
+    if (typeof value === 'string' && value !== '' && !hasShape('identifier', value)) {
+      throw new ActionError(`The ${type} ${origin.name} has a field ${field} that is not a project ID.`, 'Store the credentials file unchanged, or set the input of the same name to the project ID to use instead.');
     }
   }
 }

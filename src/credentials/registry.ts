@@ -2,6 +2,7 @@
 // A new type is one module added to TYPES.
 import { ActionError } from '../errors.ts';
 import { maskSecret } from '../secrets.ts';
+import { untrusted } from '../untrusted.ts';
 import { authorizedUser, isQuickstartTokenJson } from './authorized-user.ts';
 import { externalAccountAuthorizedUser } from './external-account-authorized-user.ts';
 import { externalAccount } from './external-account.ts';
@@ -37,7 +38,7 @@ export const registry: Registry = {
     if (!type) {
       throw new ActionError(
         typeof json.type === 'string'
-          ? `The ${origin.subject} has type "${json.type.slice(0, 40)}", which gemini-auth does not take.`
+          ? `The ${origin.subject} has type "${untrusted(json.type, 40)}", which gemini-auth does not take.`
           : `The ${origin.subject} has no "type" field: it is not a Google credentials file.`,
         'Use an authorized_user file (from `gcloud auth application-default login`), a service_account key, an external_account configuration, an external_account_authorized_user file (from `gcloud auth application-default login --login-config=...`), or an impersonated_service_account file whose source_credentials is one of those; or use workload_identity_provider instead.',
       );

@@ -6,7 +6,7 @@ import { ActionError } from '../errors.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { tokenGrant } from '../google/protocol.ts';
 import { nodeCrypto } from '../lazy-crypto.ts';
-import { ACTION_CREDENTIALS, optionalStrings, requireStrings, type CredentialsOrigin } from './json.ts';
+import { ACTION_CREDENTIALS, optionalProjectIds, optionalStrings, requireStrings, type CredentialsOrigin } from './json.ts';
 import type { CredentialType } from './types.ts';
 
 export interface ServiceAccountJson {
@@ -31,7 +31,8 @@ export const serviceAccount: CredentialType<ServiceAccountJson> = {
 
   validate(json, _registry, origin) {
     requireStrings(json, 'service_account', ['client_email', 'private_key'], origin);
-    optionalStrings(json, 'service_account', ['private_key_id', 'project_id', 'quota_project_id', 'universe_domain', 'token_uri'], origin);
+    optionalStrings(json, 'service_account', ['private_key_id', 'universe_domain', 'token_uri'], origin);
+    optionalProjectIds(json, 'service_account', ['project_id', 'quota_project_id'], origin);
     if (/-----BEGIN EC PRIVATE KEY-----/.test(json.private_key as string)) throw notRsa(json.client_email as string, 'an EC', origin);
     if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(json.private_key as string)) {
       throw new ActionError(`The field private_key of the service_account ${origin.name} is not a PEM private key.`, 'Create a new key (`gcloud iam service-accounts keys create key.json --iam-account=EMAIL`) and store the file unchanged.');

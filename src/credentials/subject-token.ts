@@ -1,4 +1,5 @@
 import { decodeJwtClaims } from '../token.ts';
+import { untrusted } from '../untrusted.ts';
 import type { MintContext } from './types.ts';
 
 /**
@@ -42,9 +43,10 @@ const SHOWN_CLAIMS = [
   'oidc.circleci.com/vcs-ref',
 ];
 
+/** The shown claims as `name=value, ...`; each value is whatever the token's issuer put there (a branch name, say), read through `untrusted`. */
 export function describeClaims(token: string): string {
   const claims = decodeJwtClaims(token);
   return SHOWN_CLAIMS.filter((name) => claims[name] !== undefined)
-    .map((name) => `${name}=${String(claims[name])}`)
+    .map((name) => `${name}=${untrusted(String(claims[name]), 200)}`)
     .join(', ');
 }

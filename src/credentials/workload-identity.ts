@@ -7,6 +7,7 @@ import { ACTION_INPUTS, type InputNaming } from '../inputs.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { stsExchange, STS_SERVICE } from '../google/sts.ts';
 import { decodeJwtClaims, federatedExpiry } from '../token.ts';
+import { untrusted } from '../untrusted.ts';
 import { impersonate, IMPERSONATION_SOURCE_SCOPES, projectOfServiceAccount } from './impersonation.ts';
 import { describeClaims, type SubjectTokenSupplier } from './subject-token.ts';
 import type { ImpersonationTarget, SourceOptions, TokenSource } from './types.ts';
@@ -22,13 +23,15 @@ const PROVIDER_PATTERN = /^projects\/(\d+)\/locations\/global\/workloadIdentityP
 const PROVIDER_FIX =
   'Set workload_identity_provider to the full resource name, projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER, as printed by `gcloud iam workload-identity-pools providers describe PROVIDER --workload-identity-pool=POOL --location=global --format="value(name)"`.';
 const JWT = 'urn:ietf:params:oauth:token-type:jwt';
+/** OWNER/REPO as GitHub names repositories. */
+const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/u;
 
 export function parseProvider(text: string, naming: InputNaming = ACTION_INPUTS): WorkloadIdentityProvider {
   const name = text.trim().replace(/^(https:)?\/\/iam\.googleapis\.com\//, '');
   const match = PROVIDER_PATTERN.exec(name);
   if (!match) {
     const projectId = /^projects\/([^/]+)\//.exec(name)?.[1];
-    const cause = projectId && !/^\d+$/.test(projectId) ? ` It names the project by ID ("${projectId.slice(0, 40)}"); it needs the project NUMBER.` : '';
+    const cause = projectId && !/^\d+$/.test(projectId) ? ` It names the project by ID ("${untrusted(projectId, 40)}"); it needs the project NUMBER.` : '';
     throw new ActionError(`The ${naming.input('workload_identity_provider')} is not a provider resource name.${cause}`, PROVIDER_FIX);
   }
   return { name, pool: `projects/${match[1]}/locations/global/workloadIdentityPools/${match[2]}` };
@@ -60,9 +63,8 @@ export function workloadIdentitySource(federation: Federation, options: SourceOp
       // Each attempt exchanges a fresh subject token: the last one is what STS judged, and its claims are shown.
       let subject = '';
       const claims = (): string => describeClaims(subject);
-      let federated;
       try {
-        federated = await stsExchange(
+        const federated = await stsExchange(
           {
             audience: stsAudience,
             scopes,
@@ -72,15 +74,16 @@ export function workloadIdentitySource(federation: Federation, options: SourceOp
           },
           context,
         );
+        const { sub, repository } = decodeJwtClaims(subject);
+        const expiresAt = federatedExpiry(federated.expiresAt, subject);
+        // The member to name where a grant is missing: the usual grant is to the repository's principal set.
+        const member = typeof repository === 'string' && REPOSITORY.test(repository) ? `principalSet://iam.googleapis.com/${provider.pool}/attribute.repository/${repository}` : `principal://iam.googleapis.com/${provider.pool}/subject/${untrusted(String(sub))}`;
+        if (!target) return { accessToken: federated.accessToken, expiresAt, principal: typeof sub === 'string' ? untrusted(sub) : undefined, member, scopes: federated.scopes };
+        return await impersonate(federated.accessToken, member, target, context);
       } finally {
+        // The claims carry text whoever pushes chooses (a branch name): printed once every token of this mint is masked.
         if (subject) context.log.info(`${subjectToken.name} claims: ${claims()}`);
       }
-      const { sub, repository } = decodeJwtClaims(subject);
-      const expiresAt = federatedExpiry(federated.expiresAt, subject);
-      // The member to name where a grant is missing: the usual grant is to the repository's principal set.
-      const member = typeof repository === 'string' ? `principalSet://iam.googleapis.com/${provider.pool}/attribute.repository/${repository}` : `principal://iam.googleapis.com/${provider.pool}/subject/${String(sub)}`;
-      if (!target) return { accessToken: federated.accessToken, expiresAt, principal: typeof sub === 'string' ? sub : undefined, member, scopes: federated.scopes };
-      return impersonate(federated.accessToken, member, target, context);
     },
     // An external_account file whose credential source fetches a fresh subject token, so client libraries refresh by themselves.
     credentialsFile: (settings) => ({

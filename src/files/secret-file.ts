@@ -1,6 +1,7 @@
-import { closeSync, constants, lstatSync, mkdirSync, openSync, realpathSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, openSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ActionError } from '../errors.ts';
+import { checkFolder, type FolderUse } from './folders.ts';
 import { ownedName } from './owned-names.ts';
 
 /** The runner's temp folder, emptied after every job: outside the workspace. */
@@ -29,59 +30,23 @@ export function isInsideWorkspace(dir: string, env: NodeJS.ProcessEnv = process.
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
-/** How fixes name the setting that chose the folder, and the folder used without it: the Action's input, the CLI's option. */
-export interface FolderNaming {
-  readonly input: string;
-  readonly fallback: string;
-}
+const FOLDER_FIX = 'Set credentials_file_dir to a writable folder outside the workspace, or leave it unset to use $RUNNER_TEMP.';
 
-export const ACTION_FOLDER: FolderNaming = { input: 'credentials_file_dir', fallback: '$RUNNER_TEMP' };
-
-const folderFix = (naming: FolderNaming): string => `Set ${naming.input} to a writable folder outside the workspace, or leave it unset to use ${naming.fallback}.`;
+/** The credentials file's folder, as its errors name it. */
+export const CREDENTIALS_FOLDER: FolderUse = {
+  what: 'the credentials file',
+  fix: 'set credentials_file_dir to a folder of your own outside the workspace, or leave it unset to use $RUNNER_TEMP',
+};
 
 /**
  * Writes a secret JSON file, named gemini-auth-<random>.json, into `dir`,
- * readable by its owner only.
+ * readable by its owner only, once the folder passed the checks (checkFolder).
  */
-export function writeSecretJson(dir: string, content: object, naming: FolderNaming = ACTION_FOLDER): string {
-  prepareSecretFolder(dir, naming);
+export function writeSecretJson(dir: string, content: object, use: FolderUse = CREDENTIALS_FOLDER): string {
+  checkFolder(dir, use);
   const path = join(dir, ownedName('.json'));
-  writeSecretFile(path, `${JSON.stringify(content, null, 2)}\n`, 0o600, naming);
+  writeSecretFile(path, `${JSON.stringify(content, null, 2)}\n`);
   return path;
-}
-
-/**
- * Creates the folder (0700) when it is missing, and refuses one through which
- * someone else could swap the file for credentials of their own: a symbolic
- * link (its target is whoever last pointed it), or a folder anyone may write
- * to without the sticky bit that stops them renaming others' files.
- */
-export function prepareSecretFolder(dir: string, naming: FolderNaming = ACTION_FOLDER): void {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-  } catch {
-    // Whatever stands in the way (a dangling link, a file) is named below.
-  }
-  let stats: Stats;
-  try {
-    stats = lstatSync(dir);
-  } catch {
-    throw new ActionError(`Cannot create the folder ${dir} for the credentials file.`, folderFix(naming));
-  }
-  if (stats.isSymbolicLink()) {
-    throw new ActionError(
-      `The folder ${dir} for the credentials file is a symbolic link; gemini-auth writes secrets only into a real folder, since whoever can re-point a link chooses where they go.`,
-      `Set ${naming.input} to the folder the link points to (\`realpath\` prints it), or leave it unset to use ${naming.fallback}.`,
-    );
-  }
-  if (!stats.isDirectory()) throw new ActionError(`${dir} is not a folder, so the credentials file cannot go there.`, folderFix(naming));
-  // Windows has no such bits: Node reports every folder that is not read-only as 0666 there.
-  if (process.platform !== 'win32' && (stats.mode & 0o002) !== 0 && (stats.mode & 0o1000) === 0) {
-    throw new ActionError(
-      `The folder ${dir} for the credentials file is writable by every user and has no sticky bit: anyone on the runner could replace the file with credentials of their own.`,
-      `Run \`chmod o-w ${dir}\` (or \`chmod +t ${dir}\`) before this step, set ${naming.input} to a folder of your own, or leave it unset to use ${naming.fallback}.`,
-    );
-  }
 }
 
 /**
@@ -89,18 +54,18 @@ export function prepareSecretFolder(dir: string, naming: FolderNaming = ACTION_F
  * create and the refusal to follow a symlink mean nothing planted at the path
  * beforehand can redirect or read the secret; a failed write removes what it began.
  */
-export function writeSecretFile(path: string, content: string | Uint8Array, mode = 0o600, naming: FolderNaming = ACTION_FOLDER): void {
+export function writeSecretFile(path: string, content: string | Uint8Array, mode = 0o600): void {
   let fd: number;
   try {
     fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
   } catch (error) {
-    throw new ActionError(`Cannot create the credentials file ${path} (${errorCode(error)}).`, folderFix(naming));
+    throw new ActionError(`Cannot create the credentials file ${path} (${errorCode(error)}).`, FOLDER_FIX);
   }
   try {
     writeFileSync(fd, content);
   } catch (error) {
     rmSync(path, { force: true });
-    throw new ActionError(`Cannot write the credentials file ${path} (${errorCode(error)}).`, `Free some disk space on the runner, or set ${naming.input} to a folder on another disk.`);
+    throw new ActionError(`Cannot write the credentials file ${path} (${errorCode(error)}).`, 'Free some disk space on the runner, or set credentials_file_dir to a folder on another disk.');
   } finally {
     closeSync(fd);
   }

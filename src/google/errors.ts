@@ -1,7 +1,12 @@
 import { ActionError } from '../errors.ts';
+import { hasShape, untrusted } from '../untrusted.ts';
 import type { HttpAnswer } from './http.ts';
 
-/** The safe parts of a Google error answer, in either of its two shapes. */
+/**
+ * The parts of a Google error answer, in either of its two shapes, each read
+ * through `untrusted`: safe to print, and redacted of every secret (a server may
+ * echo the request).
+ */
 export interface GoogleError {
   readonly httpStatus: number;
   /** OAuth shape: `{"error": "invalid_grant", "error_description": "..."}`. */
@@ -17,6 +22,9 @@ export interface GoogleError {
 }
 
 const MAX_TEXT = 400;
+const MAX_CODE = 80;
+/** Google sends one or two details; a longer list adds nothing a user could read. */
+const MAX_DETAILS = 5;
 
 export function readGoogleError(answer: HttpAnswer): GoogleError {
   const body = (typeof answer.body === 'object' && answer.body !== null ? answer.body : {}) as Record<string, unknown>;
@@ -26,31 +34,31 @@ export function readGoogleError(answer: HttpAnswer): GoogleError {
   if (typeof body.error === 'string') {
     return {
       httpStatus: answer.status,
-      oauthError: body.error.slice(0, 80),
-      ...(typeof body.error_subtype === 'string' ? { subtype: body.error_subtype.slice(0, 80) } : {}),
-      ...(typeof body.error_description === 'string' ? { description: body.error_description.slice(0, MAX_TEXT) } : {}),
+      oauthError: untrusted(body.error, MAX_CODE),
+      ...(typeof body.error_subtype === 'string' ? { subtype: untrusted(body.error_subtype, MAX_CODE) } : {}),
+      ...(typeof body.error_description === 'string' ? { description: untrusted(body.error_description, MAX_TEXT) } : {}),
       reasons,
       metadata,
       helpLinks,
     };
   }
   const error = (typeof body.error === 'object' && body.error !== null ? body.error : {}) as Record<string, unknown>;
-  for (const detail of Array.isArray(error.details) ? error.details : []) {
+  for (const detail of (Array.isArray(error.details) ? error.details : []).slice(0, MAX_DETAILS)) {
     if (typeof detail !== 'object' || detail === null) continue;
     const { reason, metadata: meta, links } = detail as Record<string, unknown>;
-    if (typeof reason === 'string') reasons.push(reason);
+    if (typeof reason === 'string') reasons.push(untrusted(reason, MAX_CODE));
     if (typeof meta === 'object' && meta !== null) {
-      for (const [key, value] of Object.entries(meta)) if (typeof value === 'string') metadata[key] = value.slice(0, MAX_TEXT);
+      for (const [key, value] of Object.entries(meta).slice(0, 20)) if (typeof value === 'string') metadata[key] = untrusted(value, MAX_TEXT);
     }
-    for (const link of Array.isArray(links) ? links : []) {
+    for (const link of (Array.isArray(links) ? links : []).slice(0, MAX_DETAILS)) {
       const url = (link as Record<string, unknown> | null)?.url;
-      if (typeof url === 'string') helpLinks.push(url.slice(0, MAX_TEXT));
+      if (typeof url === 'string') helpLinks.push(untrusted(url, MAX_TEXT));
     }
   }
   return {
     httpStatus: answer.status,
-    ...(typeof error.status === 'string' ? { status: error.status.slice(0, 80) } : {}),
-    ...(typeof error.message === 'string' ? { description: error.message.slice(0, MAX_TEXT) } : {}),
+    ...(typeof error.status === 'string' ? { status: untrusted(error.status, MAX_CODE) } : {}),
+    ...(typeof error.message === 'string' ? { description: untrusted(error.message, MAX_TEXT) } : {}),
     reasons,
     metadata,
     helpLinks,
@@ -63,6 +71,9 @@ export function summarize(error: GoogleError): string {
   const reasons = error.reasons.length ? ` (${error.reasons.join(', ')})` : '';
   return `HTTP ${error.httpStatus}${code ? ` ${code}` : ''}${reasons}${error.description ? `: ${error.description}` : ''}`;
 }
+
+/** A link into Google's console, as Google's errors offer them; any other link a server offers is not passed on. */
+const GOOGLE_CONSOLE_LINK = /^https:\/\/console\.(?:developers|cloud)\.google\.com\/[A-Za-z0-9/._~?&=%-]*$/u;
 
 /** The project number that gcloud's own OAuth client bills to: a sign that no quota project was set. */
 const GCLOUD_CLIENT_PROJECT = 'projects/764086051850';
@@ -105,8 +116,11 @@ export function explainApiError(error: GoogleError, context: ApiCallContext): Ac
     );
   }
   if (has('SERVICE_DISABLED')) {
-    const project = (error.metadata.consumer ?? '').replace(/^projects\//, '') || context.quotaProjectId || 'PROJECT_ID';
-    const link = error.metadata.activationUrl ?? `https://console.developers.google.com/apis/api/${api.service}/overview?project=${project}`;
+    // Both go into a command and a link the user is told to follow: the server's only when they are what Google sends.
+    const consumer = (error.metadata.consumer ?? '').replace(/^projects\//, '');
+    const project = hasShape('project', consumer) ? consumer : context.quotaProjectId || 'PROJECT_ID';
+    const offered = error.metadata.activationUrl ?? '';
+    const link = GOOGLE_CONSOLE_LINK.test(offered) ? offered : `https://console.developers.google.com/apis/api/${api.service}/overview?project=${project}`;
     return new ActionError(
       `The ${api.title} is not enabled in project ${project} (${said}).`,
       `Enable it at ${link} or with \`gcloud services enable ${api.service} --project=${project}\`, wait a minute, and re-run.`,

@@ -1,5 +1,6 @@
 import type { Agent } from 'node:http';
 import { ActionError } from '../errors.ts';
+import { untrusted } from '../untrusted.ts';
 import { exchange, ExchangeError, type Reply } from './transport.ts';
 
 /** How hard to try: shared by every request of one run so the whole run keeps one deadline. */
@@ -38,6 +39,8 @@ export interface HttpRequest {
 export interface HttpAnswer {
   readonly status: number;
   readonly body: unknown;
+  /** Characters of the body as received, for callers that bound what several answers add up to. */
+  readonly size?: number;
 }
 
 const BACKOFF_BASE_MS = 500;
@@ -63,10 +66,10 @@ export class TransientFailure {
 export async function retrying<T>(service: string, policy: HttpPolicy, attempt: (timeoutMs: number) => Promise<T | TransientFailure>): Promise<T> {
   let attempts = 0;
   let last: TransientFailure | undefined;
-  let outOfTime = false;
+  let stop: 'retries' | 'deadline' | 'server-wait' = 'retries';
   while (attempts <= policy.retries) {
     if (policy.deadline <= Date.now()) {
-      outOfTime = true;
+      stop = 'deadline';
       break;
     }
     attempts++;
@@ -76,15 +79,19 @@ export async function retrying<T>(service: string, policy: HttpPolicy, attempt: 
     if (attempts > policy.retries) break;
     const delay = outcome.retryAfterMs ?? Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempts - 1));
     if (Date.now() + delay >= policy.deadline) {
-      outOfTime = true;
+      stop = outcome.retryAfterMs === undefined ? 'deadline' : 'server-wait';
       break;
     }
     policy.debug?.(`${service}: ${outcome.description}; retrying in ${Math.round(delay)} ms`);
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
+  const left = Math.max(0, Math.round((policy.deadline - Date.now()) / 1000));
+  const why = { retries: `retries: ${policy.retries} allows no more`, deadline: 'the time the input timeout allows ran out', 'server-wait': `the server asked to wait longer than the input timeout leaves (${left} s)` }[stop];
   throw new ActionError(
-    `${service} did not answer usefully in ${attempts} attempt${attempts === 1 ? '' : 's'}${last ? ` (last: ${last.description})` : ''}; ${outOfTime ? 'the time the input timeout allows ran out' : `retries: ${policy.retries} allows no more`}.`,
-    'This is usually a passing outage or a network problem on the runner: re-run the job (see https://status.cloud.google.com), or raise the inputs retries, request_timeout or timeout.',
+    `${service} did not answer usefully in ${attempts} attempt${attempts === 1 ? '' : 's'}${last ? ` (last: ${last.description})` : ''}; ${why}.`,
+    stop === 'server-wait'
+      ? 'The service is busy or rate-limits this caller: re-run the job later, or raise the input timeout above the wait it asks for.'
+      : 'This is usually a passing outage or a network problem on the runner: re-run the job (see https://status.cloud.google.com), or raise the inputs retries, request_timeout or timeout.',
   );
 }
 
@@ -125,6 +132,7 @@ async function attemptOnce(service: string, request: HttpRequest, timeoutMs: num
     const description = describeNetworkError(error, timeoutMs);
     debug?.(`${where} failed after ${Date.now() - started} ms: ${description}`);
     refuseUntrustedCertificate(service, error);
+    refuseUnsendableHeader(service, error);
     return new TransientFailure(description);
   }
   debug?.(`${where} -> HTTP ${reply.status} in ${Date.now() - started} ms`);
@@ -136,11 +144,11 @@ async function attemptOnce(service: string, request: HttpRequest, timeoutMs: num
     return new TransientFailure(`HTTP ${reply.status}${retryAfterMs === undefined ? '' : ` asking to retry after ${Math.round(retryAfterMs / 1000)} s`}`, retryAfterMs);
   }
   try {
-    return { status: reply.status, body: JSON.parse(reply.text) as unknown };
+    return { status: reply.status, body: JSON.parse(reply.text) as unknown, size: reply.text.length };
   } catch {
     // An error page (a proxy's 403, a wrong path's 404) is a definite answer; a success that is not JSON is a hiccup.
     if (reply.status >= 400) return { status: reply.status, body: undefined };
-    const type = (header(reply, 'content-type') ?? 'no content type').split(';')[0];
+    const type = untrusted((header(reply, 'content-type') ?? 'no content type').split(';')[0] ?? '', 60);
     return new TransientFailure(`HTTP ${reply.status} with a body that is not JSON (${type})`);
   }
 }
@@ -172,6 +180,16 @@ function refuseUntrustedCertificate(service: string, error: unknown): void {
     throw new ActionError(
       `${service} presented a TLS certificate that is not trusted (${error.code}).`,
       'If a proxy on the runner inspects TLS, give Node its CA certificate with the environment variable NODE_EXTRA_CA_CERTS; otherwise check the endpoints input.',
+    );
+  }
+}
+
+/** A header Node cannot send fails the same way on every attempt. */
+function refuseUnsendableHeader(service: string, error: unknown): void {
+  if (error instanceof ExchangeError && (error.code === 'ERR_INVALID_CHAR' || error.code === 'ERR_INVALID_HTTP_TOKEN')) {
+    throw new ActionError(
+      `${service} could not be asked: a request header would hold a character HTTP cannot carry (${error.code}).`,
+      'Check the inputs that become headers, quota_project_id and project_id, for line breaks and characters beyond Latin-1.',
     );
   }
 }

@@ -38,7 +38,9 @@ export function generateAccessToken(request: AccessTokenRequest, context: Google
           throw new ActionError(`${IAM_SERVICE} answered without an access token and its expiry.`, 'Check that the endpoints input points at the IAM Credentials API; if it does, re-run the job.');
         }
         context.log.mask(body.accessToken);
-        return { accessToken: body.accessToken, expiresAt, principal: request.serviceAccount, scopes: request.scopes };
+        // The token lives no longer than asked for: a later expireTime is a broken answer, and trusting it would keep a dead token in use.
+        const latest = Date.now() + request.lifetimeSeconds * 1000;
+        return { accessToken: body.accessToken, expiresAt: expiresAt.getTime() > latest ? new Date(latest) : expiresAt, principal: request.serviceAccount, scopes: request.scopes };
       },
     },
     context.http,

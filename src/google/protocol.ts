@@ -6,8 +6,9 @@ import type { Endpoints } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
 import type { Log } from '../log.ts';
 import { isBearerToken, MAX_LIFETIME_SECONDS, type MintedToken } from '../token.ts';
+import { untrusted } from '../untrusted.ts';
 import { readGoogleError, type GoogleError } from './errors.ts';
-import { sendJson, type HttpPolicy, type HttpRequest } from './http.ts';
+import { sendJson, type HttpAnswer, type HttpPolicy, type HttpRequest } from './http.ts';
 
 /** What every call needs: where the services are, how hard to try, where secrets are masked. */
 export interface GoogleContext {
@@ -24,13 +25,13 @@ export interface GoogleCall<T> {
   /** The error for a refusal (any status but 200), saying what to fix. */
   readonly explain: (error: GoogleError) => Error;
   /** Reads a 200 answer; throws an ActionError when it lacks what the call is for. */
-  readonly read: (body: Record<string, unknown>) => T;
+  readonly read: (body: Record<string, unknown>, answer: HttpAnswer) => T;
 }
 
 export async function callGoogle<T>(call: GoogleCall<T>, http: HttpPolicy): Promise<T> {
   const answer = await sendJson(call.service, call.request, http);
   if (answer.status !== 200) throw call.explain(readGoogleError(answer));
-  return call.read(typeof answer.body === 'object' && answer.body !== null ? (answer.body as Record<string, unknown>) : {});
+  return call.read(typeof answer.body === 'object' && answer.body !== null ? (answer.body as Record<string, unknown>) : {}, answer);
 }
 
 /** A token answer of the OAuth shape, and the id_token some of them carry. */
@@ -53,9 +54,18 @@ export function readOAuthToken(body: Record<string, unknown>, service: string, l
     accessToken: token,
     // Google answers whole seconds; less than one is as good as none.
     expiresAt: new Date(Date.now() + (Number.isFinite(lifetime) && lifetime >= 1 ? Math.min(lifetime, MAX_LIFETIME_SECONDS) : 3600) * 1000),
-    scopes: typeof body.scope === 'string' ? body.scope.split(' ').filter(Boolean) : undefined,
+    scopes: typeof body.scope === 'string' ? readScopes(body.scope) : undefined,
     ...(idToken ? { idToken } : {}),
   };
+}
+
+/** A token carries a handful of scopes; past that, the list is not what it claims to be. */
+const MAX_SCOPES = 50;
+
+/** The scopes of a space-separated `scope` field, each read through `untrusted`. */
+export function readScopes(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  return value.slice(0, 64 * 1024).split(' ').filter(Boolean).slice(0, MAX_SCOPES).map((scope) => untrusted(scope));
 }
 
 /** A POST of a form to a token endpoint (OAuth 2.0 or STS), answered with an OAuth token. */

@@ -1,6 +1,7 @@
 import { tokenInfoUrl } from '../endpoints.ts';
+import { untrusted } from '../untrusted.ts';
 import { summarize } from './errors.ts';
-import { callGoogle, type GoogleContext } from './protocol.ts';
+import { callGoogle, readScopes, type GoogleContext } from './protocol.ts';
 
 export interface TokenInfo {
   readonly email?: string | undefined;
@@ -18,14 +19,15 @@ export class TokenInfoRefused extends Error {
 
 /** Who the token acts as and which scopes it carries: one request. */
 export function readTokenInfo(accessToken: string, context: GoogleContext): Promise<TokenInfo> {
-  const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+  const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? untrusted(value) : undefined);
   return callGoogle(
     {
       service: 'The Google tokeninfo endpoint',
       request: () => ({ url: tokenInfoUrl(context.endpoints), method: 'POST', form: { access_token: accessToken } }),
       explain: (error) => new TokenInfoRefused(summarize(error)),
-      read: (body) => ({ email: text(body.email), subject: text(body.sub), scopes: (text(body.scope) ?? '').split(' ').filter(Boolean) }),
+      read: (body) => ({ email: text(body.email), subject: text(body.sub), scopes: readScopes(body.scope) }),
     },
     context.http,
   );
 }
+

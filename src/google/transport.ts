@@ -6,7 +6,7 @@
  * 6 ms, and an ES import of node:http builds a namespace of all its exports,
  * whose lazy WebSocket getters load undici after all (about 20 ms).
  */
-import type { Agent, IncomingHttpHeaders } from 'node:http';
+import type { Agent, ClientRequest, IncomingHttpHeaders } from 'node:http';
 
 export interface Exchange {
   readonly method: 'GET' | 'POST';
@@ -59,33 +59,41 @@ export function exchange(spec: Exchange): Promise<Reply> {
   const { request: send } = url.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
   const agent = spec.agent ?? proxyAgent(url.protocol);
   return new Promise((resolve, reject) => {
-    const fail = (code: string): void => {
+    const headers = { ...spec.headers, ...(spec.body !== undefined ? { 'content-length': String(Buffer.byteLength(spec.body)) } : {}) };
+    let request: ClientRequest;
+    try {
+      // Node refuses a header value it cannot send (a line break, a character beyond latin1) before anything is sent.
+      request = send(url, { method: spec.method, headers, timeout: spec.timeoutMs, ...(agent ? { agent } : {}) }, (response) => {
+        const declared = Number(response.headers['content-length'] ?? '0');
+        if (declared > spec.maxBodyBytes) return fail('ETOOLARGE');
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > spec.maxBodyBytes) fail('ETOOLARGE');
+          else chunks.push(chunk);
+        });
+        response.on('error', () => fail('ECONNRESET'));
+        response.on('aborted', () => fail('ECONNRESET'));
+        response.on('end', () => {
+          // A body cut short of its declared length is a broken answer, not a short one.
+          if (!response.complete || (declared > 0 && size < declared)) return fail('ECONNRESET');
+          clearTimeout(deadline);
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
+        });
+      });
+    } catch (error) {
+      reject(new ExchangeError((error as NodeJS.ErrnoException).code ?? 'ENETWORK'));
+      return;
+    }
+    // The socket `timeout` fires on idle sockets only; this bounds the whole exchange. Set once the request
+    // exists, so that no timer outlives a request that never started.
+    const deadline = setTimeout(() => fail('ETIMEDOUT'), spec.timeoutMs);
+    function fail(code: string): void {
       clearTimeout(deadline);
       request.destroy();
       reject(new ExchangeError(code));
-    };
-    // The socket `timeout` fires on idle sockets only; this bounds the whole exchange.
-    const deadline = setTimeout(() => fail('ETIMEDOUT'), spec.timeoutMs);
-    const headers = { ...spec.headers, ...(spec.body !== undefined ? { 'content-length': String(Buffer.byteLength(spec.body)) } : {}) };
-    const request = send(url, { method: spec.method, headers, timeout: spec.timeoutMs, ...(agent ? { agent } : {}) }, (response) => {
-      const declared = Number(response.headers['content-length'] ?? '0');
-      if (declared > spec.maxBodyBytes) return fail('ETOOLARGE');
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > spec.maxBodyBytes) fail('ETOOLARGE');
-        else chunks.push(chunk);
-      });
-      response.on('error', () => fail('ECONNRESET'));
-      response.on('aborted', () => fail('ECONNRESET'));
-      response.on('end', () => {
-        // A body cut short of its declared length is a broken answer, not a short one.
-        if (!response.complete || (declared > 0 && size < declared)) return fail('ECONNRESET');
-        clearTimeout(deadline);
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
-      });
-    });
+    }
     request.on('timeout', () => fail('ETIMEDOUT'));
     request.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(deadline);

@@ -2,6 +2,7 @@
 // Google model, and countTokens on it in one project and location.
 import { publisherModelUrl, vertexCountTokensUrl } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
+import { hasShape } from '../untrusted.ts';
 import type { GoogleApi } from './errors.ts';
 import { COUNT_TOKENS_PROMPT, modelCallHeaders, readTokenCount, type ModelCall } from './model-call.ts';
 import { callGoogle, type GoogleContext } from './protocol.ts';
@@ -33,10 +34,11 @@ export function getPublisherModel(call: VertexModelCall, context: GoogleContext)
       request: () => ({ url: publisherModelUrl(context.endpoints, call.location, call.modelId), method: 'GET', headers: modelCallHeaders(call) }),
       explain: call.explain,
       read: (body) => {
-        if (typeof body.name !== 'string' || !body.name.startsWith('publishers/')) {
+        // The name becomes the models output: only a publisher model's shape.
+        if (typeof body.name !== 'string' || !hasShape('vertexModel', body.name)) {
           throw new ActionError(`${VERTEX_MODEL_GET} answered without the model.`, 'Check that the endpoints input points at Vertex AI (aiplatform).');
         }
-        return body.name.slice(0, 200);
+        return body.name;
       },
     },
     context.http,

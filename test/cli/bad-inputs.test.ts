@@ -49,18 +49,29 @@ const CLI_EXPECT: Record<string, RegExp> = {
   // The CLI has no verify option: `gemini-auth verify` is a command of its own.
   'verify: maybe': /Unknown option '--verify'\. Fix: Run `gemini-auth token --help` for the options/,
   'a provider named by project ID': /The option --workload-identity-provider is not a provider resource name\. It names the project by ID \("my-project"\); it needs the project NUMBER/,
-  'a folder that is a symbolic link': /is a symbolic link.* Fix: Set --credentials-file-dir to the folder the link points to/,
+  'a quota_project_id with a line break': /The option --quota-project-id must be a project ID/,
+  'a quota_project_id beyond Latin-1': /The option --quota-project-id must be a project ID/,
+  'a project_id that is a name': /The option --project-id must be a project ID such as my-project-123, not "My Project"/,
+  'a quota_project_id in the credentials with a line break': /The authorized_user GEMINI_AUTH_CREDENTIALS_JSON has a field quota_project_id that is not a project ID/,
+  'delegates without service_account': /The option --delegates is set without --service-account/,
+  'an external_account credential_source.url over plain http': /The field credential_source\.url of the external_account GEMINI_AUTH_CREDENTIALS_JSON is a plain http:\/\/ URL on evil\.example/,
+  'a folder that is a symbolic link': /is a symbolic link.* Fix: Use the folder the link points to .*or pass --credentials-file-dir a folder of your own/,
 };
 
-/** `credentials_json` goes into its variable, every other input to its option; credentials_file_dir needs `login`. */
+/**
+ * `credentials_json` goes into its variable, every other input to its option;
+ * credentials_file_dir needs `login`, `verify: true` the command `verify` (any
+ * other value stays an option, which the CLI does not have).
+ */
 function invocation(bad: BadInput): { args: string[]; env: Record<string, string> } {
   const env: Record<string, string> = { ...bad.env };
   const options: string[] = [];
   for (const [name, value] of Object.entries(bad.inputs)) {
     if (name === 'credentials_json') env.GEMINI_AUTH_CREDENTIALS_JSON = value;
-    else options.push(`--${name.replaceAll('_', '-')}=${value}`);
+    else if (!(name === 'verify' && value === 'true')) options.push(`--${name.replaceAll('_', '-')}=${value}`);
   }
-  return { args: ['credentials_file_dir' in bad.inputs ? 'login' : 'token', ...options], env };
+  const command = 'credentials_file_dir' in bad.inputs ? 'login' : bad.inputs.verify === 'true' ? 'verify' : 'token';
+  return { args: [command, ...options], env };
 }
 
 describe('the bad-input corpus through the CLI', { concurrency: 4 }, () => {

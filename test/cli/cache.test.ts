@@ -147,7 +147,12 @@ describe('the token cache', () => {
     chmodSync(open, 0o777);
     fake.reset();
     const run = await runCli(fake, ['token', '--credentials-file', credentials, '--cache-dir', open], { home });
-    assert.match(cliFailure(run), /The token cache folder \S+open-cache may be written by other users \(mode 777\): they could plant tokens of their own in it\. Fix: Run `chmod go-w/);
+    assert.match(cliFailure(run), /The folder \S+open-cache for the token cache is writable by every user and has no sticky bit.* or pass --cache-dir a folder of your own/);
+    const shared = join(dir, 'group-cache');
+    mkdirSync(shared);
+    chmodSync(shared, 0o775);
+    const group = await runCli(fake, ['token', '--credentials-file', credentials, '--cache-dir', shared], { home });
+    assert.match(cliFailure(group), /The token cache folder \S+group-cache may be written by other users \(mode 775\): they could plant tokens of their own in it\. Fix: Run `chmod go-w/);
     assert.deepEqual(fake.requests, []);
   });
 

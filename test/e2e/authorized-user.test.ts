@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { failure, runAction } from '../support/action.ts';
+import { failure, POST, runAction } from '../support/action.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeUser } from '../support/fake-google.ts';
+import { makeTempDir, runStep } from '../support/runner.ts';
 
 let fake: FakeGoogle;
 let user: FakeUser;
@@ -218,6 +219,27 @@ describe('authorized_user credentials', () => {
     assert.equal(run.main.warnings.length, 1);
     assert.match(run.main.warnings[0] ?? '', /inside the workspace/);
     assert.deepEqual(run.leftovers, [], 'the post step removes it from the workspace too');
+  });
+
+  it('removes the folders it made for a nested credentials_file_dir, and leaves one that holds files of others', async () => {
+    const dir = await makeTempDir();
+    try {
+      const clean = await runAction(fake, { credentials_json: JSON.stringify(user.json), credentials_file_dir: join(dir, 'creds', 'nested') });
+      assert.equal(clean.main.code, 0, clean.main.stdout);
+      assert.equal(dirname(clean.main.outputs.credentials_file_path ?? ''), join(dir, 'creds', 'nested'));
+      assert.deepEqual(readdirSync(dir), [], 'creds/nested, made by the main step, are gone');
+
+      const shared = await runAction(fake, { credentials_json: JSON.stringify(user.json), credentials_file_dir: join(dir, 'shared', 'nested') }, { skipPost: true });
+      assert.equal(shared.main.code, 0, shared.main.stdout);
+      // A later step of the job puts a file of its own beside ours; post runs after it.
+      writeFileSync(join(dir, 'shared', 'report.txt'), 'kept');
+      const post = await runStep(POST, { state: shared.main.state });
+      assert.equal(post.code, 0, post.stdout);
+      assert.deepEqual(readdirSync(join(dir, 'shared')), ['report.txt'], 'the empty folder of ours goes, the one with a file of others stays');
+      assert.match(post.stdout, /Left the folder .*shared in place: it holds files gemini-auth did not write\./);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses plain http to a non-loopback endpoint before any request', async () => {

@@ -223,6 +223,30 @@ describe('cache: true', () => {
     for (const run of [down, none, noTar]) assert.equal(run.main.outputs.cache_hit, 'false');
   });
 
+  it('gives a slow cache lookup a few seconds, then mints within the whole timeout, and does not wait for the cache to finish', async () => {
+    cache.inject('GetCacheEntryDownloadURL', { delayMs: 8000 });
+    const run = await job({ ...USER_CREDENTIALS(), timeout: '3' });
+    assert.equal(run.main.code, 0, run.main.stdout);
+    assert.equal(run.main.outputs.cache_hit, 'false');
+    assert.deepEqual(run.main.warnings, ['The Actions cache did not answer within 5 s: minting a fresh token, and not saving it to the cache.']);
+    assert.equal(fake.count('token'), 1, 'the timeout of the requests to Google starts after the cache had its turn');
+    assert.ok(run.main.durationMs < 7500, `the step took ${run.main.durationMs} ms: it waited for the cache`);
+    assert.equal(cache.twirpCalls('CreateCacheEntry').length, 0, 'a cache that slow is not asked to save');
+  });
+
+  it('saves after the outputs are written, and gives up on a slow save after a few seconds without failing', async () => {
+    cache.inject('CreateCacheEntry', { delayMs: 40_000 });
+    const run = await job(USER_CREDENTIALS());
+    assert.equal(run.main.code, 0, run.main.stdout);
+    assert.ok(fake.issuedTokens.has(run.main.outputs.access_token ?? ''), 'the outputs are there');
+    assert.equal(run.main.exportedEnv.GOOGLE_APPLICATION_CREDENTIALS, run.main.outputs.credentials_file_path);
+    assert.match(run.main.summary, /gemini-auth/);
+    assert.deepEqual(run.main.warnings, ['The Actions cache did not take the token within 10 s: the step ends without waiting for it.']);
+    assert.deepEqual(run.main.errors, []);
+    assert.ok(run.main.durationMs < 13_000, `the step took ${run.main.durationMs} ms`);
+    assert.deepEqual(run.leftovers, [], 'the post step still removes everything');
+  });
+
   it('keeps the cache SDK out of the main bundle and loads it only with cache: true', async () => {
     const chunks = readdirSync(join(DIST, 'main')).filter((name) => /^\d+\.index\.js$/.test(name));
     const cacheChunks = chunks.filter((name) => readFileSync(join(DIST, 'main', name), 'utf8').includes('CacheService'));

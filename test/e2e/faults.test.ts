@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { failure, runAction, type ActionRun } from '../support/action.ts';
+import { startFakeCache } from '../support/fake-cache.ts';
 import { startFakeGoogle, type Endpoint, type Fault, type FakeGoogle } from '../support/fake-google.ts';
 
 const SA = 'gemini-ci@my-project.iam.gserviceaccount.com';
@@ -48,11 +49,11 @@ async function scenario(endpoint: Endpoint, inputs: Record<string, string> = {},
 }
 
 /** Runs the action in a fresh scenario and checks what every run must hold, success or not. */
-async function runWith(endpoint: Endpoint, fault: Fault | undefined, times: number, inputs: Record<string, string> = {}, externalAccount = false): Promise<ActionRun & { fake: FakeGoogle }> {
+async function runWith(endpoint: Endpoint, fault: Fault | undefined, times: number, inputs: Record<string, string> = {}, externalAccount = false, extraEnv: Record<string, string> = {}): Promise<ActionRun & { fake: FakeGoogle }> {
   const { fake, inputs: all, env } = await scenario(endpoint, inputs, externalAccount);
   try {
     if (fault) fake.inject(endpoint, fault, times);
-    const run = await runAction(fake, all, { env });
+    const run = await runAction(fake, all, { env: { ...env, ...extraEnv } });
     for (const step of [run.main, run.post]) assert.ok(!STACK_TRACE.test(step.stdout + step.stderr), `a stack trace was printed:\n${step.stdout}${step.stderr}`);
     assert.equal(run.post.code, 0, run.post.stdout);
     assert.deepEqual(run.leftovers, [], 'a file was left behind');
@@ -117,11 +118,31 @@ describe('faults', { concurrency: 4 }, () => {
         ),
       ),
     );
+    // The Actions cache (cache: true): a fault of its lookup never fails the step, and never holds it up past the cache's own few seconds.
+    await Promise.all(
+      FAULTS.map(([name, fault]) =>
+        t.test(`cache × ${name}`, async () => {
+          const cache = await startFakeCache();
+          try {
+            cache.inject('GetCacheEntryDownloadURL', fault);
+            const { main, fake } = await runWith('token', undefined, 0, { ...LIMITS, cache: 'true' }, false, cache.env);
+            const attempts = cache.twirpCalls('GetCacheEntryDownloadURL').length;
+            cells.set(`cache ${name}`, `${main.code === 0 ? 'ok' : 'error'} ${attempts}× ${(main.durationMs / 1000).toFixed(1)}s`);
+            assert.equal(main.code, 0, main.stdout);
+            assert.equal(main.outputs.cache_hit, 'false');
+            assert.equal(fake.count('token'), 1, 'a fresh token, as without the cache');
+            assert.ok(main.durationMs < 8000, `the cache held the step up for ${main.durationMs} ms`);
+          } finally {
+            await cache.close();
+          }
+        }),
+      ),
+    );
     const width = 16;
     const row = (cellsOfRow: string[]): string => cellsOfRow.map((cell) => cell.padEnd(width)).join(' | ');
-    t.diagnostic('Fault matrix (outcome, requests to the faulty endpoint, duration of the main step; request_timeout 1 s, timeout 15 s, retries 3):');
+    t.diagnostic('Fault matrix (outcome, requests to the faulty endpoint, duration of the main step; request_timeout 1 s, timeout 15 s, retries 3; cache: the lookup of cache: true):');
     t.diagnostic(row(['endpoint', ...FAULTS.map(([name]) => name)]));
-    for (const { name: endpoint } of ROWS) t.diagnostic(row([endpoint, ...FAULTS.map(([name]) => cells.get(`${endpoint} ${name}`) ?? '?')]));
+    for (const endpoint of [...ROWS.map((entry) => entry.name), 'cache']) t.diagnostic(row([endpoint, ...FAULTS.map(([name]) => cells.get(`${endpoint} ${name}`) ?? '?')]));
   });
 
   it('a fault that outlasts the retries fails clearly after exactly retries + 1 attempts', { concurrency: 3 }, async (t) => {
@@ -155,9 +176,9 @@ describe('faults', { concurrency: 4 }, () => {
         assert.match(failure(main), /no answer within [12](\.\d)?s/);
         assert.ok(main.durationMs < 3500, `took ${main.durationMs} ms, as if the request had its full 15 s`);
       }),
-      t.test('a Retry-After beyond the timeout ends the run at once', async () => {
+      t.test('a Retry-After beyond the timeout ends the run at once, saying the server asked for longer', async () => {
         const { main, fake } = await runWith('token', { status: 429, retryAfter: 60 }, 5, { timeout: '10' });
-        assert.match(failure(main), /in 1 attempt \(last: HTTP 429 asking to retry after 60 s\); the time the input timeout allows ran out/);
+        assert.match(failure(main), /in 1 attempt \(last: HTTP 429 asking to retry after 60 s\); the server asked to wait longer than the input timeout leaves \((9|10) s\)\. Fix: The service is busy or rate-limits this caller/);
         assert.equal(fake.count('token'), 1);
         assert.ok(main.durationMs < 2000, `took ${main.durationMs} ms`);
       }),

@@ -35,7 +35,7 @@ after(async () => {
 
 describe('a proxy (self-hosted runners)', () => {
   it('sends every request through HTTP_PROXY', async () => {
-    const user = fake.addUser({ quotaProjectId: 'p' });
+    const user = fake.addUser({ quotaProjectId: 'proxy-project' });
     const { main } = await runAction(fake, { credentials_json: JSON.stringify(user.json), verify: 'true' }, { env: { HTTP_PROXY: proxy.url } });
     assert.equal(main.code, 0, main.stdout);
     assert.deepEqual(
@@ -46,7 +46,7 @@ describe('a proxy (self-hosted runners)', () => {
 
   it('goes direct to the hosts of NO_PROXY', async () => {
     proxy.seen.length = 0;
-    const user = fake.addUser({ quotaProjectId: 'p' });
+    const user = fake.addUser({ quotaProjectId: 'proxy-project' });
     const { main } = await runAction(fake, { credentials_json: JSON.stringify(user.json) }, { env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } });
     assert.equal(main.code, 0, main.stdout);
     assert.deepEqual(proxy.seen, []);

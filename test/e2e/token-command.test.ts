@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { DIST, failure } from '../support/action.ts';
+import { DIST, failure, MAIN, POST } from '../support/action.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeProvider, type FakeUser, type ServiceAccountKey } from '../support/fake-google.ts';
-import { removeJob, runTokenJob, traceLoads, type TokenJob } from '../support/job.ts';
-import { makeTempDir, type StepResult } from '../support/runner.ts';
+import { removeJob, runTokenJob, SHELL_STEP, traceLoads, type TokenJob } from '../support/job.ts';
+import { findLeaks, makeTempDir, runJob, runStep, type StepResult } from '../support/runner.ts';
 
 const TARGET = 'gemini-target@gemini-project.iam.gserviceaccount.com';
 
@@ -196,6 +196,63 @@ describe('gemini-auth-token', () => {
     const [last] = printed(run.runs[1]);
     assert.ok(fake.issuedTokens.has(last ?? '') && last !== run.main.outputs.access_token, 'one of the refreshed tokens, read whole');
     assert.deepEqual(readdirSync(run.folder).sort(), ['bin', 'refresh.json', 'token.json'], 'no temporary file left');
+  });
+
+  it('refuses a RUNNER_TEMP that anyone may write to without the sticky bit: there another user could rename its folder and plant a command', async () => {
+    const runnerTemp = await makeTempDir('gemini-auth-open-runner-temp-');
+    chmodSync(runnerTemp, 0o777);
+    try {
+      // The other user, whenever the folder is there: theirs in its place, with a gemini-auth-token of their own.
+      const plant = 'for f in "$RUNNER_TEMP"/gemini-auth-*; do mv "$f" "$f.moved"; mkdir -p "$f/bin"; printf \'#!/bin/sh\\necho PLANTED\\n\' > "$f/bin/gemini-auth-token"; chmod +x "$f/bin/gemini-auth-token"; done';
+      const { steps, failed } = await runJob(
+        [
+          { script: MAIN, inputs: { endpoints: fake.endpointsInput, ...USER_CREDENTIALS(), create_credentials_file: 'false' } },
+          { script: SHELL_STEP, env: { STEP_RUN: plant }, always: true },
+          { script: SHELL_STEP, env: { STEP_RUN: 'gemini-auth-token' } },
+        ],
+        { env: { ACTIONS_STEP_DEBUG: 'true', GCE_METADATA_HOST: fake.hostPort }, runnerTemp },
+      );
+      assert.ok(failed);
+      assert.match(failure(ran(steps[0])), /The folder .* for gemini-auth-token is writable by every user and has no sticky bit/);
+      assert.equal(fake.requests.length, 0, 'refused before any request');
+      for (const step of steps) assert.ok(!step?.stdout.includes('PLANTED'), 'no later step ran the planted command');
+      assert.deepEqual(readdirSync(runnerTemp), [], 'nothing written there');
+    } finally {
+      rmSync(runnerTemp, { recursive: true, force: true });
+    }
+  });
+
+  it('writes nothing into its folder once someone swapped it for another, even between creating and writing', async () => {
+    const runnerTemp = await makeTempDir('gemini-auth-runner-temp-');
+    try {
+      // The swap happens while the main step waits for its token.
+      fake.inject('token', { delayMs: 1500 });
+      const running = runStep(MAIN, { inputs: { endpoints: fake.endpointsInput, ...USER_CREDENTIALS() }, runnerTemp, env: { ACTIONS_STEP_DEBUG: 'true' } });
+      while (fake.count('token') === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const name = readdirSync(runnerTemp).find((entry) => /^gemini-auth-[0-9a-f]+$/.test(entry));
+      assert.ok(name, 'the folder is made before the token is asked for');
+      renameSync(join(runnerTemp, name), join(runnerTemp, `${name}.moved`));
+      mkdirSync(join(runnerTemp, name), { mode: 0o700 });
+      const main = await running;
+      assert.match(failure(main), /The folder .*gemini-auth-[0-9a-f]+ that gemini-auth created for gemini-auth-token was replaced or opened to others before gemini-auth wrote into it\./);
+      assert.deepEqual(readdirSync(join(runnerTemp, name)), [], 'nothing went into the folder in its place');
+      assert.deepEqual(main.addedPath, [], 'and nothing of it onto the PATH');
+      assert.deepEqual(findLeaks(main, fake.secrets()), []);
+    } finally {
+      rmSync(runnerTemp, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves in place a folder someone put where its own was: the post step removes only what the main step created', async () => {
+    const run = await job(USER_CREDENTIALS(), [], { skipPost: true });
+    renameSync(run.folder, `${run.folder}.moved`);
+    mkdirSync(run.folder, { mode: 0o700 });
+    writeFileSync(join(run.folder, 'theirs.txt'), 'kept');
+    const post = await runStep(POST, { state: run.main.state, runnerTemp: run.runnerTemp });
+    assert.equal(post.code, 0, post.stdout);
+    assert.deepEqual(readdirSync(run.folder), ['theirs.txt'], 'the folder in its place stays');
+    assert.match(post.warnings.join('\n'), /Not removing .*gemini-auth-[0-9a-f]+: it is no longer what gemini-auth created there/);
+    assert.ok(!existsSync(run.main.outputs.credentials_file_path ?? ''), 'what is still its own goes');
   });
 
   it('says what to do when its state is gone', async () => {

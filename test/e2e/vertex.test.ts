@@ -119,7 +119,8 @@ describe('gemini_api: vertex', () => {
       [{ vertex_location: 'us-central1.attacker.example' }, /is not a Vertex AI location/],
       [{ gemini_api: 'aistudio' }, /The input gemini_api must be generativelanguage or vertex, not "aistudio"/],
       [{ verify_model: 'gemini-2.5-flash/../../x' }, /The input verify_model "gemini-2\.5-flash\/\.\.\/\.\.\/x" is not a model id/],
-      [{ project_id: 'my project' }, /The project "my project" is not a Google Cloud project id/],
+      // The input is refused as it is read, before verify's own check of the project.
+      [{ project_id: 'my project' }, /The input project_id must be a project ID such as my-project-123, not "my project"/],
     ] as const) {
       const { main } = await runAction(fake, vertex(inputs));
       assert.match(failure(main), pattern);

@@ -23,6 +23,8 @@ const CLIENT_SECRET = 'GOCSPX-corpus-client-secret-4f8a2b';
 const REFRESH_TOKEN = '1//0gCorpusRefreshToken-9c1d7e3f5a';
 const user = (fields: Record<string, unknown> = {}): string =>
   JSON.stringify({ type: 'authorized_user', client_id: '1234-abc.apps.googleusercontent.com', client_secret: CLIENT_SECRET, refresh_token: REFRESH_TOKEN, ...fields });
+const externalAccount = (fields: Record<string, unknown>): string =>
+  JSON.stringify({ type: 'external_account', audience: '//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q', subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', token_url: 'https://sts.googleapis.com/v1/token', credential_source: { file: '/nonexistent' }, ...fields });
 const refused = (expect: RegExp, inputs: Record<string, string>, extra: Partial<BadInput> = {}): BadInput => ({ inputs, expect, secrets: [CLIENT_SECRET, REFRESH_TOKEN], ...extra });
 /** A folder for credentials_file_dir in `scratch`, prepared by `make`. */
 function folder(scratch: string, name: string, make: (path: string) => void): string {
@@ -76,6 +78,17 @@ export const BAD_INPUTS: [string, (fake: FakeGoogle, scratch: string) => BadInpu
   ['an unknown endpoints key', () => refused(/endpoints has an unknown key "storage"/, { credentials_json: user(), endpoints: 'storage=https://storage.googleapis.com' })],
   ['plain http to another host', () => refused(/plain http:\/\/ URL for oauth2 on 10\.0\.0\.1/, { credentials_json: user(), endpoints: 'oauth2=http://10.0.0.1/oauth2' })],
   ['credentials in an endpoint URL', () => refused(/must not carry credentials/, { credentials_json: user(), endpoints: `oauth2=https://user:${CLIENT_SECRET}@oauth2.example.com` })],
+  // Header-bound inputs and values: checked before any request (a line break once reached the transport, was retried, and a leftover timer crashed)
+  ['a quota_project_id with a line break', (fake) => ({ inputs: { credentials_json: JSON.stringify(fake.addUser().json), verify: 'true', quota_project_id: 'my-project\r\nx-evil: 1' }, expect: /The input quota_project_id must be a project ID such as my-project-123, not "my-project x-evil: 1 \[2 characters removed\]"/ })],
+  ['a quota_project_id beyond Latin-1', (fake) => ({ inputs: { credentials_json: JSON.stringify(fake.addUser().json), verify: 'true', quota_project_id: 'projekt-€' }, expect: /The input quota_project_id must be a project ID/ })],
+  ['a project_id that is a name', () => refused(/The input project_id must be a project ID such as my-project-123, not "My Project"/, { credentials_json: user(), project_id: 'My Project' })],
+  ['a quota_project_id in the credentials with a line break', () => refused(/The authorized_user credentials_json has a field quota_project_id that is not a project ID/, { credentials_json: user({ quota_project_id: 'my-project\nx-evil: 1' }), verify: 'true' })],
+  // Impersonation inputs
+  ['delegates without service_account', () => refused(/The input delegates is set without service_account/, { credentials_json: user(), delegates: 'hop@p.iam.gserviceaccount.com' })],
+  ['a universe label over 63 characters', () => refused(/universe must be a domain name/, { credentials_json: user(), universe: `${'a'.repeat(64)}.com` })],
+  // Plain http to anything but literal loopback, wherever a secret goes
+  ['plain http to a *.localhost name', () => refused(/plain http:\/\/ URL for oauth2 on evil\.localhost/, { credentials_json: user(), endpoints: 'oauth2=http://evil.localhost:1/oauth2' })],
+  ['an external_account credential_source.url over plain http', () => refused(/The field credential_source\.url of the external_account credentials_json is a plain http:\/\/ URL on evil\.example/, { credentials_json: externalAccount({ credential_source: { url: 'http://evil.example/subject', headers: { 'x-api-key': CLIENT_SECRET } } }) }, { masked: [CLIENT_SECRET] })],
   // credentials_file_dir (refused once the token is minted, before the file is written)
   ['a folder that is a symbolic link', (fake, scratch) => {
     const target = folder(scratch, 'target', (path) => mkdirSync(path));

@@ -39,6 +39,7 @@ import { createHmac, randomBytes, createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Fault } from './fake-google.ts';
 
 export const TWIRP_SERVICE = 'github.actions.results.api.v1.CacheService';
 
@@ -73,6 +74,17 @@ export type DownMode =
   | 'reset'
   /** answer 503 Twirp `unavailable`: the Twirp client retries 5 times with 3 s+ backoff (slow, ~25 s). */
   | '503';
+
+/**
+ * A fault of one request, the same kinds as fake-google's (so one fault matrix
+ * covers both): an HTTP status (here a Twirp error), a reset or hung connection,
+ * a body cut short, a body that is not JSON or JSON of the wrong shape, or an
+ * answer that comes late.
+ */
+export type CacheFault = Fault;
+
+/** Where a fault applies: a Twirp method, or the blob storage. */
+export type CacheFaultTarget = TwirpMethod | 'blob';
 
 export interface FakeCacheOptions {
   /** bearer token the fake accepts; default: random. */
@@ -151,7 +163,9 @@ export interface FakeCache {
   tamper(key: string, fn: (data: Buffer) => Buffer, version?: string): FakeEntry;
   /** insert a finalized entry directly (e.g. to seed the cache). */
   addEntry(entry: { key: string; version: string; data: Buffer; createdAt?: Date }): FakeEntry;
-  /** forget entries, reservations and requests; clear the modes. */
+  /** the next `times` requests to `target` meet `fault`. */
+  inject(target: CacheFaultTarget, fault: CacheFault, times?: number): void;
+  /** forget entries, reservations, requests and faults; clear the modes. */
   reset(): void;
   /** stop listening and destroy open sockets. */
   close(): Promise<void>;
@@ -230,6 +244,8 @@ class FakeCacheServer implements FakeCache {
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   readonly #secret = randomBytes(32);
+  readonly #faults = new Map<CacheFaultTarget, CacheFault[]>();
+  readonly #timers = new Set<NodeJS.Timeout>();
   #nextId = 1;
 
   constructor(server: Server, port: number, options: FakeCacheOptions) {
@@ -287,7 +303,14 @@ class FakeCacheServer implements FakeCache {
     return entry;
   }
 
+  inject(target: CacheFaultTarget, fault: CacheFault, times = 1): void {
+    const queue = this.#faults.get(target) ?? [];
+    for (let i = 0; i < times; i++) queue.push(fault);
+    this.#faults.set(target, queue);
+  }
+
   reset(): void {
+    this.#faults.clear();
     this.entries.length = 0;
     this.pending.length = 0;
     this.requests.length = 0;
@@ -297,6 +320,8 @@ class FakeCacheServer implements FakeCache {
   }
 
   close(): Promise<void> {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
     return new Promise((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();
@@ -330,6 +355,24 @@ class FakeCacheServer implements FakeCache {
     }
     const body = await readBody(req);
 
+    const target: CacheFaultTarget | undefined = url.pathname.startsWith('/blob/') ? 'blob' : record.twirp;
+    const fault = target === undefined ? undefined : this.#faults.get(target)?.shift();
+    if (fault !== undefined) {
+      if (typeof fault === 'object' && 'delayMs' in fault) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            this.#timers.delete(timer);
+            resolve();
+          }, fault.delayMs);
+          this.#timers.add(timer);
+        });
+        if (res.destroyed) return;
+      } else {
+        this.#fail(req, res, record, fault);
+        return;
+      }
+    }
+
     if (this.down) {
       if (this.downMode === 'reset') {
         req.socket.destroy();
@@ -355,6 +398,37 @@ class FakeCacheServer implements FakeCache {
     record.status = 404;
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found');
+  }
+
+  /** Answers (or does not answer) a request with an injected fault. */
+  #fail(req: IncomingMessage, res: ServerResponse, record: FakeRequest, fault: Exclude<CacheFault, { delayMs: number }>): void {
+    if (fault === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault === 'hang') return; // the socket stays open until close() destroys it
+    if (fault === 'non-json') {
+      record.status = 200;
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!DOCTYPE html><title>Sign in</title>');
+      return;
+    }
+    if (fault === 'wrong-shape') {
+      this.#twirpOk(res, record, { unexpected: true });
+      return;
+    }
+    if (fault === 'truncated') {
+      const body = Buffer.from(JSON.stringify({ ok: true, signed_download_url: '', matched_key: '' }));
+      record.status = 200;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
+      res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.destroy());
+      return;
+    }
+    const code = (Object.keys(TWIRP_STATUS) as TwirpCode[]).find((name) => TWIRP_STATUS[name] === fault.status) ?? 'internal';
+    record.status = fault.status;
+    const retryAfter = 'retryAfter' in fault ? fault.retryAfter : undefined;
+    res.writeHead(fault.status, { 'content-type': 'application/json', ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }) });
+    res.end(JSON.stringify({ code, msg: `injected fault: HTTP ${fault.status}` }));
   }
 
   #twirpError(res: ServerResponse, record: FakeRequest, error: TwirpError): void {

@@ -153,6 +153,17 @@ export interface FakeGoogleOptions {
   port?: number;
 }
 
+/** Rewrites a JSON answer (`body`, sent with `status`) to `request`; returns the body to send. */
+export type AnswerChange = (body: unknown, status: number, request: Omit<RecordedRequest, 'at'>) => unknown;
+
+/** `value` with each string in it (at any depth, keys excepted) replaced by `change(text, key)`. */
+export function withEveryString(value: unknown, change: (text: string, key: string) => string, key = ''): unknown {
+  if (typeof value === 'string') return change(value, key);
+  if (Array.isArray(value)) return value.map((item) => withEveryString(item, change, key));
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, withEveryString(item, change, name)]));
+  return value;
+}
+
 // ---------------------------------------------------------------------------
 // Constants and small helpers
 
@@ -483,6 +494,7 @@ export class FakeGoogle {
   private sockets = new Set<Socket>();
   private timers = new Set<NodeJS.Timeout>();
   private faults = new Map<Endpoint, Fault[]>();
+  private alterations = new Map<Endpoint, AnswerChange>();
   private users = new Map<string, FakeUser>(); // by refresh token
   private clients = new Map<string, string>(); // client id → secret
   private workforceUsers = new Map<string, FakeWorkforceUser>(); // by refresh token
@@ -778,12 +790,22 @@ export class FakeGoogle {
   }
 
   /**
+   * A hostile (or broken) server: every JSON answer of `endpoint` from now on,
+   * success or error, is sent as `change` returns it. `withEveryString` makes
+   * any string field of it hostile.
+   */
+  alterAnswers(endpoint: Endpoint, change: AnswerChange): void {
+    this.alterations.set(endpoint, change);
+  }
+
+  /**
    * Between tests of one file: forgets the requests and faults and restores the
    * settings tests tune, keeping users, keys, providers and grants (Vertex AI ones too).
    */
   reset(): void {
     this.requests.length = 0;
     this.clearFaults();
+    this.alterations.clear();
     this.maxPageSize = 1000;
     this.tokenLifetimeSeconds = this.defaultTokenLifetimeSeconds;
     this.oidcClaims = {};
@@ -840,12 +862,12 @@ export class FakeGoogle {
     if (typeof fault === 'object' && 'delayMs' in fault) {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        send(res, this.route(incoming));
+        send(res, this.answer(incoming));
       }, fault.delayMs);
       this.timers.add(timer);
       return;
     }
-    const reply = this.route(incoming);
+    const reply = this.answer(incoming);
     if (fault === 'truncated') {
       // Headers promise the whole body, half of it arrives, then the connection drops.
       const bytes = Buffer.from(reply.body);
@@ -854,6 +876,14 @@ export class FakeGoogle {
       return;
     }
     send(res, reply);
+  }
+
+  /** The endpoint's reply, through the test's alteration of its JSON answers, if any. */
+  private answer(incoming: Incoming): Reply {
+    const reply = this.route(incoming);
+    const change = this.alterations.get(incoming.endpoint);
+    if (!change || !(reply.headers?.['content-type'] ?? '').includes('json')) return reply;
+    return { ...reply, body: JSON.stringify(change(JSON.parse(reply.body) as unknown, reply.status, incoming)) };
   }
 
   private route(incoming: Incoming): Reply {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isInsideWorkspace, writeSecretFile, writeSecretJson } from '../../src/files/secret-file.ts';
+import { createFolders } from '../../src/files/folders.ts';
+import { CREDENTIALS_FOLDER, isInsideWorkspace, writeSecretFile, writeSecretJson } from '../../src/files/secret-file.ts';
 import { ActionError } from '../../src/errors.ts';
 import { makeTempDir } from '../support/runner.ts';
 
@@ -23,12 +24,16 @@ function refused(write: () => unknown, pattern: RegExp): void {
 }
 
 describe('writeSecretJson', () => {
-  it('writes gemini-auth-<random>.json, 0600, into a folder it creates 0700', () => {
-    const dir = join(fresh('new'), 'nested');
+  it('writes gemini-auth-<random>.json, 0600, into a folder createFolders makes 0700, level by level', () => {
+    const top = fresh('new');
+    const dir = join(top, 'nested');
+    assert.deepEqual(createFolders(dir, CREDENTIALS_FOLDER).map((folder) => folder.path), [top, dir], 'each level it made, outermost first');
+    assert.deepEqual(createFolders(dir, CREDENTIALS_FOLDER), [], 'none when the folder is there');
     const path = writeSecretJson(dir, { type: 'authorized_user', refresh_token: 'r' });
     assert.match(path, /\/gemini-auth-[0-9a-f]{24}\.json$/);
     assert.equal(statSync(path).mode & 0o777, 0o600);
     assert.equal(statSync(dir).mode & 0o777, 0o700);
+    assert.equal(statSync(top).mode & 0o777, 0o700);
     assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), { type: 'authorized_user', refresh_token: 'r' });
     assert.notEqual(writeSecretJson(dir, {}), path, 'each file gets its own name');
   });

@@ -38,6 +38,24 @@ async function listen(server: Server): Promise<number> {
 }
 
 describe('sendJson', () => {
+  it('refuses at once a header HTTP cannot carry, sends nothing, and leaves no timer to fire later', async (t) => {
+    const fake = await fakeFor(t);
+    const uncaught: unknown[] = [];
+    const listener = (error: unknown): void => {
+      uncaught.push(error);
+    };
+    process.on('uncaughtException', listener);
+    t.after(() => process.off('uncaughtException', listener));
+    for (const value of ['my-project\r\nx-evil: 1', 'projekt-€']) {
+      const request = (): HttpRequest => ({ url: `${fake.url}/generativelanguage/v1beta/models`, method: 'GET', headers: { 'x-goog-user-project': value } });
+      const { error } = await refusal(sendJson('The Gemini API', request, policy({ requestTimeoutMs: 100 })));
+      assert.match(error.message, /^The Gemini API could not be asked: a request header would hold a character HTTP cannot carry \(ERR_INVALID_CHAR\)\.$/);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(uncaught, [], 'a timer of a request that never started fired');
+    assert.equal(fake.requests.length, 0);
+  });
+
   it('gives up after retries + 1 attempts, and does not sleep after the last', async (t) => {
     const fake = await fakeFor(t);
     t.mock.method(Math, 'random', () => 0);

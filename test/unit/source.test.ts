@@ -12,7 +12,7 @@ const OIDC_ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/oidc?api-ve
 const PEM = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const VALID = {
   authorized_user: { type: 'authorized_user', client_id: 'id.apps.googleusercontent.com', client_secret: 'GOCSPX-secret', refresh_token: '1//0g-refresh' },
-  service_account: { type: 'service_account', client_email: 'ci@p.iam.gserviceaccount.com', private_key: PEM, project_id: 'p' },
+  service_account: { type: 'service_account', client_email: 'ci@p.iam.gserviceaccount.com', private_key: PEM, project_id: 'my-project' },
   external_account: { type: 'external_account', audience: '//iam.googleapis.com/x', subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', credential_source: { file: '/nowhere' } },
 } as const;
 

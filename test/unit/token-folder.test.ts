@@ -12,7 +12,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 describe('the token folder', () => {
   it('round-trips the token to the second, and reads anything else as no token', () => {
-    const folder = createTokenFolder(root);
+    const folder = createTokenFolder(root).path;
     assert.equal(readCurrentToken(folder), undefined);
     writeCurrentToken(folder, { accessToken: 'ya29.a', expiresAt: new Date('2026-11-23T10:00:00.750Z') });
     assert.deepEqual(readCurrentToken(folder), { accessToken: 'ya29.a', expiresAt: new Date('2026-11-23T10:00:00Z') });
@@ -29,9 +29,9 @@ describe('the token folder', () => {
     const script = join(parent, 'print-args.js');
     writeFileSync(script, 'console.log(JSON.stringify(process.argv.slice(2)));\n');
     const launch = { node: process.execPath, nodeOptions: ['--no-warnings'], script };
-    const { bin, command } = installTokenCommand(folder, readInputs(() => ''), join(folder, 'adc.json'), { accessToken: 'ya29.a', expiresAt: new Date() }, launch);
+    const { bin, command } = installTokenCommand(folder, readInputs(() => ''), join(folder.path, 'adc.json'), { accessToken: 'ya29.a', expiresAt: new Date() }, launch);
     assert.equal(command, join(bin, 'gemini-auth-token'));
     const output = execFileSync(command, ['--json', "a 'quoted' $arg"], { encoding: 'utf8' });
-    assert.deepEqual(JSON.parse(output), ['--state', folder, '--json', "a 'quoted' $arg"]);
+    assert.deepEqual(JSON.parse(output), ['--state', folder.path, '--json', "a 'quoted' $arg"]);
   });
 });
