@@ -14,6 +14,9 @@ import ts from 'typescript';
 import { parse, parseDocument } from 'yaml';
 import { releaseNotes } from '../scripts/release-notes.ts';
 import { COMMANDS, OPTIONS, takes, variableOf, type Command, type OptionName } from '../src/cli/options.ts';
+import { CASES, laterStepsMarkdown, laterStepsTable, type Case } from './clients/cases.ts';
+import type { Expectation } from './clients/later-steps.ts';
+import { CLIENTS } from './clients/run-client.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -429,6 +432,31 @@ describe('README.md', () => {
     const text = section(readme, 'Troubleshooting');
     assert.ok(linkTargets(text).includes('docs/troubleshooting.md'), 'README.md, Troubleshooting links to docs/troubleshooting.md');
     assert.ok(text.split('\n').length <= 25, 'the entries themselves belong in docs/troubleshooting.md');
+  });
+
+  it("shows the real-client suite's table of file type × client, as test/clients/cases.ts makes it", () => {
+    // The section's code blocks hold `# comment` lines, which section() would take for headings.
+    const lines = section(prose(readme), 'Using the token in later steps').split('\n');
+    const start = lines.findIndex((line) => line.startsWith('| File the action writes |'));
+    assert.ok(start >= 0, 'README.md, "Using the token in later steps" has no table starting "| File the action writes |"');
+    const end = lines.findIndex((line, index) => index > start && !line.startsWith('|'));
+    // The whole table, text for text: a changed expectation in test/clients/ fails here until README
+    // follows, and the other way round. laterStepsMarkdown() prints the table to paste.
+    assert.equal(lines.slice(start, end < 0 ? lines.length : end).join('\n'), laterStepsMarkdown());
+  });
+
+  it('are checked for real: the table follows the cases, and names a missing or a disagreeing cell', () => {
+    const [first] = CASES;
+    assert.ok(first, 'test/clients/cases.ts has cases');
+    const others = CASES.filter((testCase) => testCase.row !== first.row);
+    const refused: Expectation = { via: 'refused', error: 'no such type' };
+    const only = (cells: Case['cells']): Case => ({ ...first, cells });
+    const everyClient = Object.fromEntries(CLIENTS.map((client) => [client, refused]));
+    const row = laterStepsTable([...others, only(everyClient)]).find((cells) => cells[0] === first.row.label);
+    assert.deepEqual(row, [first.row.label, ...CLIENTS.map(() => '❌ refuses it: `no such type`')]);
+    const { node: _node, ...withoutNode } = everyClient;
+    assert.throws(() => laterStepsTable([...others, only(withoutNode)]), new RegExp(`No case of test/clients/cases\\.ts tests node on the row ${first.row.label}: add one`));
+    assert.throws(() => laterStepsTable([...others, only(everyClient), only({ node: { via: 'default', ignores: 'token_uri', requests: [] } })]), /disagree on node \(❌ refuses it: `no such type` \| ✅ Google's endpoint only \(ignores `token_uri`\)\)/);
   });
 
   it('starts the Development section with the two set-up commands', () => {

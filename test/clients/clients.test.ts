@@ -3,11 +3,12 @@
 // Private Service Connect): gcloud, google-auth-library (Node), Python google-auth
 // as gcloud ships it, Debian's python3-google-auth, and gemini-auth-token. Each
 // runs in its own process with only the exported variables, PATH and a fresh HOME.
-// The cells of gcloud's endpoint variables and of the newer file shapes are in endpoints-and-types.test.ts.
+// The cases are in cases.ts, which README's table of later steps is made from.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { cellTitle, checkClient, externalAccountJson, impersonationUrl, runActionForLaterSteps, startWorld, TARGET, type Expectation, type LaterSteps, type World } from './later-steps.ts';
-import { CLIENTS, clientVersion, requireClient, type ClientName } from './run-client.ts';
+import { CASES, COLUMNS } from './cases.ts';
+import { cellTitle, checkClient, runActionForLaterSteps, startWorld, type Expectation, type LaterSteps, type World } from './later-steps.ts';
+import { CLIENTS, clientVersion, requireClient, runClient, type ClientName } from './run-client.ts';
 
 let world: World;
 
@@ -18,123 +19,14 @@ after(async () => {
   await world.close();
 });
 
-const OAUTH2 = 'oauth2.googleapis.com:443';
-const IAMCREDENTIALS = 'iamcredentials.googleapis.com:443';
-const debianRefuses = (type: string): Expectation => ({ via: 'refused', error: new RegExp(`does not have a valid type\\. Type is ${type}, expected one of \\('authorized_user', 'service_account'\\)`) });
-
-interface Case {
-  name: string;
-  inputs: (world: World) => Record<string, string>;
-  env?: (world: World) => Record<string, string>;
-  /** The type of credentials file the action writes. */
-  writes: string;
-  cells: Partial<Record<ClientName, Expectation>>;
-}
-
-const CASES: Case[] = [
-  {
-    name: 'authorized_user (credentials_json)',
-    inputs: (w) => ({ credentials_json: JSON.stringify(w.user.json) }),
-    writes: 'authorized_user',
-    cells: {
-      node: { via: 'default', host: OAUTH2, requests: [] },
-      python: { via: 'default', host: OAUTH2, requests: [] },
-      'python-debian': { via: 'default', host: OAUTH2, requests: [] },
-      'token-command': { via: 'override', requests: ['token'], kind: 'user', principal: 'dev@example.com' },
-    },
-  },
-  {
-    name: 'service_account key',
-    inputs: (w) => ({ credentials_json: JSON.stringify(w.key.json) }),
-    writes: 'service_account',
-    cells: {
-      node: { via: 'default', host: OAUTH2, requests: [] },
-      python: { via: 'override', requests: ['token'], kind: 'service_account' },
-      'python-debian': { via: 'override', requests: ['token'], kind: 'service_account' },
-      'token-command': { via: 'override', requests: ['token'], kind: 'service_account' },
-    },
-  },
-  {
-    name: 'authorized_user + service_account: impersonated_service_account with an authorized_user source',
-    inputs: (w) => ({ credentials_json: JSON.stringify(w.user.json), service_account: TARGET }),
-    writes: 'impersonated_service_account',
-    cells: {
-      // gcloud applies auth/token_host to the file's top-level credentials only, never to an impersonation source.
-      gcloud: { via: 'default', host: OAUTH2, requests: [] },
-      node: { via: 'default', host: OAUTH2, requests: [] },
-      python: { via: 'default', host: OAUTH2, requests: [] },
-      'python-debian': debianRefuses('impersonated_service_account'),
-      'token-command': { via: 'override', requests: ['token', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-    },
-  },
-  {
-    name: 'service_account + service_account: impersonated_service_account with a service_account source',
-    inputs: (w) => ({ credentials_json: JSON.stringify(w.key.json), service_account: TARGET }),
-    writes: 'impersonated_service_account',
-    cells: {
-      // The source follows its token_uri; the impersonation goes to Google's IAM Credentials host whatever the file's URL says.
-      gcloud: { via: 'default', host: IAMCREDENTIALS, requests: ['token'] },
-      node: { via: 'default', host: OAUTH2, requests: [] },
-      python: { via: 'default', host: IAMCREDENTIALS, requests: ['token'] },
-      'python-debian': debianRefuses('impersonated_service_account'),
-      'token-command': { via: 'override', requests: ['token', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-    },
-  },
-  {
-    name: 'external_account with service_account_impersonation_url (credentials_json), project_id',
-    inputs: (w) => ({ credentials_json: externalAccountJson(w, { service_account_impersonation_url: impersonationUrl(TARGET) }), project_id: 'gemini-project' }),
-    writes: 'external_account',
-    cells: {
-      gcloud: { via: 'override', requests: ['sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-      node: { via: 'override', requests: ['sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-      python: { via: 'override', requests: ['sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-      'python-debian': debianRefuses('external_account'),
-      'token-command': { via: 'override', requests: ['sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-    },
-  },
-  {
-    name: 'external_account with a file source (credentials_json), project_id',
-    inputs: (w) => ({ credentials_json: externalAccountJson(w), project_id: 'gemini-project' }),
-    writes: 'external_account',
-    cells: {
-      node: { via: 'override', requests: ['sts'], kind: 'federated' },
-      python: { via: 'override', requests: ['sts'], kind: 'federated' },
-      'python-debian': debianRefuses('external_account'),
-      'token-command': { via: 'override', requests: ['sts'], kind: 'federated' },
-    },
-  },
-  {
-    name: 'workload identity, project_id',
-    inputs: (w) => ({ workload_identity_provider: w.provider.name, project_id: 'gemini-project' }),
-    env: (w) => w.fake.oidcEnv,
-    writes: 'external_account',
-    cells: {
-      node: { via: 'override', requests: ['oidc', 'sts'], kind: 'federated' },
-      python: { via: 'override', requests: ['oidc', 'sts'], kind: 'federated' },
-      'python-debian': debianRefuses('external_account'),
-      'token-command': { via: 'override', requests: ['oidc', 'sts'], kind: 'federated' },
-    },
-  },
-  {
-    name: 'workload identity + service_account, project_id',
-    inputs: (w) => ({ workload_identity_provider: w.provider.name, service_account: TARGET, project_id: 'gemini-project' }),
-    env: (w) => w.fake.oidcEnv,
-    writes: 'external_account',
-    cells: {
-      gcloud: { via: 'override', requests: ['oidc', 'sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-      node: { via: 'override', requests: ['oidc', 'sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-      python: { via: 'override', requests: ['oidc', 'sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-      'python-debian': debianRefuses('external_account'),
-      'token-command': { via: 'override', requests: ['oidc', 'sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-    },
-  },
-];
-
 describe('the clients of later steps', () => {
-  it('are all installed (CI installs them: see .ci/run)', (t) => {
+  it('are all installed (CI installs them: see .ci/run), in the versions README names', (t) => {
     for (const client of CLIENTS) {
       requireClient(client);
-      t.diagnostic(`${client}: ${clientVersion(client)}`);
+      const version = clientVersion(client);
+      t.diagnostic(`${client}: ${version}`);
+      const named = COLUMNS[client].version;
+      if (named) assert.match(version, named, `README's column "${COLUMNS[client].heading}" names another version than the one installed`);
     }
   });
 
@@ -143,9 +35,14 @@ describe('the clients of later steps', () => {
       let steps: LaterSteps;
       before(async () => {
         steps = await runActionForLaterSteps(world, testCase.inputs(world), testCase.env?.(world) ?? {});
-        assert.equal(steps.run.file?.content.type, testCase.writes, 'the type of the credentials file');
       });
       after(() => steps.dispose());
+
+      it(`writes ${testCase.row.writes}${testCase.exports ? ' and exports what gcloud needs' : ''}`, () => {
+        assert.equal(steps.run.file?.content.type, testCase.row.writes, 'the type of the credentials file');
+        for (const [field, value] of Object.entries(testCase.fileHas?.(world) ?? {})) assert.deepEqual(steps.run.file?.content[field], value, field);
+        for (const [name, value] of Object.entries(testCase.exports?.(world) ?? {})) assert.equal(steps.run.main.exportedEnv[name], value, name);
+      });
 
       for (const [client, expectation] of Object.entries(testCase.cells) as [ClientName, Expectation][]) {
         it(cellTitle(client, expectation), async () => {
@@ -154,4 +51,27 @@ describe('the clients of later steps', () => {
       }
     });
   }
+
+  // Not a cell of README's table: the file is that of direct workload identity, whose cells
+  // are cases above (with project_id); this is about the project, which the file lacks.
+  // docs/troubleshooting.md's entry for the warning says what Node does then.
+  describe('issue 17.4: workload identity without project_id', () => {
+    let steps: LaterSteps;
+    before(async () => {
+      steps = await runActionForLaterSteps(world, { workload_identity_provider: world.provider.name }, world.fake.oidcEnv);
+    });
+    after(() => steps.dispose());
+
+    it('warns that later steps cannot find the project', () => {
+      assert.ok(steps.run.main.warnings.some((warning) => warning.includes('project_id')), `warnings: ${steps.run.main.warnings.join(' | ')}`);
+    });
+
+    it('node: getClient() looks the project up in Cloud Resource Manager and rethrows its refusal (a library limit)', async () => {
+      world.fake.reset();
+      const result = await runClient('node', steps.run.main.exportedEnv, { fake: world.fake, trap: world.trap });
+      assert.notEqual(result.code, 0, 'node got a token without a project');
+      assert.ok(result.egress.includes('cloudresourcemanager.googleapis.com:443'), `egress: ${result.egress.join(', ')}`);
+      assert.ok(world.fake.count('metadata') > 0, 'it asked the metadata server for the project first');
+    });
+  });
 });
