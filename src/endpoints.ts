@@ -1,4 +1,5 @@
 import { ActionError } from './errors.ts';
+import { ACTION_INPUTS, type InputNaming } from './inputs.ts';
 import { untrusted } from './untrusted.ts';
 
 export const SERVICES = ['oauth2', 'sts', 'iamcredentials', 'generativelanguage', 'aiplatform'] as const;
@@ -15,7 +16,9 @@ export interface Endpoints {
 
 const FIX = 'Write one override a line as key=URL, with key one of oauth2, sts, iamcredentials, generativelanguage, aiplatform, e.g. "oauth2=https://oauth2-myendpoint.p.googleapis.com".';
 
-export function resolveEndpoints(universe: string, overrides: string): Endpoints {
+/** `overrides`: the endpoints input, one `key=URL` a line; `naming` names it in errors. */
+export function resolveEndpoints(universe: string, overrides: string, naming: InputNaming = ACTION_INPUTS): Endpoints {
+  const input = `The ${naming.input('endpoints')}`;
   const base = Object.fromEntries(SERVICES.map((service) => [service, `https://${service}.${universe}`])) as Record<Service, string>;
   const overridden = new Set<Service>();
   for (const rawLine of overrides.split('\n')) {
@@ -24,36 +27,37 @@ export function resolveEndpoints(universe: string, overrides: string): Endpoints
     const equals = line.indexOf('=');
     const key = equals < 0 ? line : line.slice(0, equals).trim();
     if (!(SERVICES as readonly string[]).includes(key)) {
-      throw new ActionError(`The input endpoints has an unknown key "${untrusted(key, 40)}".`, FIX);
+      throw new ActionError(`${input} has an unknown key "${untrusted(key, 40)}".`, FIX);
     }
     const service = key as Service;
     if (overridden.has(service)) {
-      throw new ActionError(`The input endpoints names ${service} twice.`, FIX);
+      throw new ActionError(`${input} names ${service} twice.`, FIX);
     }
-    base[service] = validateBaseUrl(service, line.slice(equals + 1).trim());
+    base[service] = validateBaseUrl(service, line.slice(equals + 1).trim(), input);
     overridden.add(service);
   }
   return { base, universe, overridden };
 }
 
-function validateBaseUrl(service: Service, text: string): string {
+/** `input`: "The input endpoints", as errors name it. */
+function validateBaseUrl(service: Service, text: string, input: string): string {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new ActionError(`The input endpoints has an invalid URL for ${service}.`, FIX);
+    throw new ActionError(`${input} has an invalid URL for ${service}.`, FIX);
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new ActionError(`The input endpoints URL for ${service} must not carry credentials, a query or a fragment.`, FIX);
+    throw new ActionError(`${input} URL for ${service} must not carry credentials, a query or a fragment.`, FIX);
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new ActionError(
-      `The input endpoints gives a plain http:// URL for ${service} on ${url.hostname}: tokens would cross the network unencrypted.`,
+      `${input} gives a plain http:// URL for ${service} on ${url.hostname}: tokens would cross the network unencrypted.`,
       'Use https://, or plain http:// only for a loopback host (localhost, 127.0.0.1, [::1]).',
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ActionError(`The input endpoints URL for ${service} must start with https://.`, FIX);
+    throw new ActionError(`${input} URL for ${service} must start with https://.`, FIX);
   }
   return url.href.replace(/\/+$/, '');
 }

@@ -6,7 +6,7 @@ import { ActionError } from './errors.ts';
 import type { GoogleContext } from './google/protocol.ts';
 import { preconnect } from './google/transport.ts';
 import type { TokenInfo } from './google/tokeninfo.ts';
-import type { GeminiApi, Inputs } from './inputs.ts';
+import { ACTION_INPUTS, type GeminiApi, type InputNaming, type Inputs } from './inputs.ts';
 import type { AuthType } from './token.ts';
 import { untrusted } from './untrusted.ts';
 import { verifyGeminiApi } from './verify/gemini-api.ts';
@@ -69,27 +69,27 @@ const PROJECT = /^[a-z0-9][a-z0-9.:-]{0,99}$/;
  * The checks the inputs ask for, before any request: the model goes into a URL
  * path, and Vertex AI needs a project (from the inputs or the credentials).
  */
-export function verifyTarget(inputs: Pick<Inputs, 'geminiApi' | 'vertexLocation' | 'verifyModel'>, projectId: string | undefined): VerifyTarget {
+export function verifyTarget(inputs: Pick<Inputs, 'geminiApi' | 'vertexLocation' | 'verifyModel'>, projectId: string | undefined, naming: InputNaming = ACTION_INPUTS): VerifyTarget {
   const wanted = inputs.verifyModel.trim();
   if (inputs.geminiApi === 'generativelanguage') {
     const id = wanted.replace(/^models\//, '');
-    if (wanted && !GEMINI_API_MODEL.test(id)) throw notAModel(wanted, 'Use a Gemini API model such as gemini-2.5-flash (or models/gemini-2.5-flash). Tuned models are listed under tunedModels/, which verify does not check.');
+    if (wanted && !GEMINI_API_MODEL.test(id)) throw notAModel(wanted, naming, 'Use a Gemini API model such as gemini-2.5-flash (or models/gemini-2.5-flash). Tuned models are listed under tunedModels/, which verify does not check.');
     return { api: 'generativelanguage', model: wanted ? `models/${id}` : undefined };
   }
   const id = wanted.replace(/^(?:publishers\/google\/)?models\//, '');
-  if (wanted && !VERTEX_MODEL.test(id)) throw notAModel(wanted, 'Use the id of a Google model on Vertex AI such as gemini-2.5-flash (or publishers/google/models/gemini-2.5-flash); see https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions.');
+  if (wanted && !VERTEX_MODEL.test(id)) throw notAModel(wanted, naming, 'Use the id of a Google model on Vertex AI such as gemini-2.5-flash (or publishers/google/models/gemini-2.5-flash); see https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions.');
   if (!projectId) {
     throw new ActionError(
-      'Verifying Gemini on Vertex AI needs a project, and none is known: the input project_id is unset and the credentials name none.',
-      'Set the input project_id to the project that has the Vertex AI API enabled (and where the principal has roles/aiplatform.user).',
+      `Verifying Gemini on Vertex AI needs a project, and none is known: the ${naming.input('project_id')} is unset and the credentials name none.`,
+      `Set the ${naming.input('project_id')} to the project that has the Vertex AI API enabled (and where the principal has roles/aiplatform.user).`,
     );
   }
   if (!PROJECT.test(projectId)) {
-    throw new ActionError(`The project "${untrusted(projectId, 60)}" is not a Google Cloud project id.`, 'Set the input project_id to the id of the project that has the Vertex AI API enabled, such as my-project.');
+    throw new ActionError(`The project "${untrusted(projectId, 60)}" is not a Google Cloud project id.`, `Set the ${naming.input('project_id')} to the id of the project that has the Vertex AI API enabled, such as my-project.`);
   }
   return { api: 'vertex', project: projectId, location: inputs.vertexLocation, modelId: id || DEFAULT_VERTEX_MODEL, callModel: wanted !== '' };
 }
 
-function notAModel(wanted: string, fix: string): ActionError {
-  return new ActionError(`The input verify_model "${untrusted(wanted, 60)}" is not a model id.`, fix);
+function notAModel(wanted: string, naming: InputNaming, fix: string): ActionError {
+  return new ActionError(`The ${naming.input('verify_model')} "${untrusted(wanted, 60)}" is not a model id.`, fix);
 }

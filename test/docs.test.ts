@@ -2,8 +2,9 @@
 // every workflow in README, docs/ and examples/ uses only inputs and outputs that
 // exist and a tag that the release workflow makes, the examples are quoted as they
 // are, every error message the action can print has an entry in
-// docs/troubleshooting.md, every link between the documents leads somewhere, and
-// the release machinery finds its notes.
+// docs/troubleshooting.md, every link between the documents leads somewhere, the
+// command line's examples (examples/ci/) call only commands, options and variables
+// it has, and the release machinery finds its notes.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { parse, parseDocument } from 'yaml';
 import { releaseNotes } from '../scripts/release-notes.ts';
+import { COMMANDS, OPTIONS, takes, variableOf, type Command, type OptionName } from '../src/cli/options.ts';
 import { CASES, laterStepsMarkdown, laterStepsTable, type Case } from './clients/cases.ts';
 import type { Expectation } from './clients/later-steps.ts';
 import { CLIENTS } from './clients/run-client.ts';
@@ -52,12 +54,16 @@ const allDocs: [string, string][] = [...userDocs, ...['CONTRIBUTING.md', 'SECURI
 // ---------------------------------------------------------------------------
 // Markdown helpers
 
-/** The text under `## title` up to the next heading of level 2 or 1. */
+/** The text under `## title` up to the next heading of level 2 or 1 (a `#` comment in a code block is none). */
 function section(markdown: string, title: string, file = 'README.md'): string {
   const lines = markdown.split('\n');
   const start = lines.findIndex((line) => line === `## ${title}`);
   assert.ok(start >= 0, `${file} has no section "## ${title}"`);
-  const end = lines.findIndex((line, index) => index > start && /^#{1,2} /.test(line));
+  let fenced = false;
+  const end = lines.findIndex((line, index) => {
+    if (/^ *```/.test(line)) fenced = !fenced;
+    return index > start && !fenced && /^#{1,2} /.test(line);
+  });
   return lines.slice(start + 1, end < 0 ? lines.length : end).join('\n');
 }
 
@@ -136,6 +142,8 @@ const yamlBlocks = userDocs.flatMap(([file, text]) =>
 const exampleFiles = readdirSync(join(ROOT, 'examples'))
   .filter((name) => /\.ya?ml$/.test(name))
   .map((name) => `examples/${name}`);
+/** The command line's examples for other CI systems and laptops: any file, `.gitlab-ci.yml` included. */
+const ciExampleFiles = readdirSync(join(ROOT, 'examples', 'ci')).map((name) => `examples/ci/${name}`);
 const workflowFiles = readdirSync(join(ROOT, '.github', 'workflows'))
   .filter((name) => /\.ya?ml$/.test(name))
   .map((name) => `.github/workflows/${name}`);
@@ -471,12 +479,13 @@ describe('README.md and docs/', () => {
   });
 
   it('quote every example whole, as the file is', () => {
-    const quoted = yamlBlocks.filter((block) => block.quotes);
+    const quoted = userDocs.flatMap(([file, text]) => codeBlocks(text, file).map((block) => ({ ...block, file }))).filter((block) => block.quotes);
+    const examples = [...exampleFiles, ...ciExampleFiles];
     for (const block of quoted) {
-      assert.ok(exampleFiles.includes(block.quotes ?? ''), `${block.file}:${block.line} quotes ${block.quotes}, which does not exist`);
+      assert.ok(examples.includes(block.quotes ?? ''), `${block.file}:${block.line} quotes ${block.quotes}, which does not exist`);
       assert.equal(block.content, read(block.quotes ?? ''), `${block.file}:${block.line} differs from ${block.quotes}`);
     }
-    assert.deepEqual([...new Set(quoted.map((block) => block.quotes))].sort(), exampleFiles.sort(), 'every example is quoted');
+    assert.deepEqual([...new Set(quoted.map((block) => block.quotes))].sort(), examples.sort(), 'every example is quoted');
   });
 });
 
@@ -601,6 +610,92 @@ describe('workflows in README.md, docs/, examples/ and .github/workflows/', () =
     assert.match(workflowProblems(workflow(step('          credentials_json: ${{ secrets.X }}', `someone/gemini-auth@${MAJOR_TAG}`)))[0] ?? '', /write gemini-auth\/gemini-auth@/);
     const wrongOutput = parse(`steps:\n  - id: auth\n    uses: ${published}\n  - run: echo "\${{ steps.auth.outputs.token }} \${{ steps.other.outputs.x }}"\n`) as Json;
     assert.deepEqual(workflowProblems(wrongOutput), ['steps.auth.outputs.token: action.yml declares no output token', 'steps.other.outputs.x: there is no step with id other']);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The command line in examples/ci/ and README's "Beyond GitHub Actions"
+
+/** Variables the CLI reads that are no option's: the credentials JSON, and GitLab's id_tokens entry. */
+const CLI_VARIABLES = new Set(['GEMINI_AUTH_CREDENTIALS_JSON', 'GEMINI_AUTH_OIDC_TOKEN', ...(Object.keys(OPTIONS) as OptionName[]).map(variableOf)]);
+
+/**
+ * What is wrong with the `gemini-auth` command lines of a text (a script, a
+ * pipeline, a Jenkinsfile): each names a command of the CLI and only options
+ * that command takes, with a value where the option needs one; each
+ * GEMINI_AUTH_ variable is one the CLI reads. `gemini-auth@1` (npx) counts.
+ */
+function commandLineProblems(text: string): string[] {
+  const problems: string[] = [];
+  // Comment lines are prose; lines continued with a backslash are one command line.
+  const joined = text
+    .split('\n')
+    .filter((line) => !/^\s*(#|\/\/)/.test(line))
+    .join('\n')
+    .replace(/\\\n\s*/g, ' ');
+  for (const [, rest = ''] of joined.matchAll(/(?<![\w/.-])gemini-auth(?:@[\w.^~-]+)?(?![\w/-])([^\n|;&)`]*)/g)) {
+    const words = rest.trim().split(/\s+/).filter(Boolean);
+    const [command, ...args] = words;
+    if (command === undefined || command.startsWith('#')) continue;
+    if (command === '--help' || command === '--version') continue;
+    if (!(COMMANDS as readonly string[]).includes(command)) {
+      problems.push(`gemini-auth ${command}: no such command`);
+      continue;
+    }
+    for (let index = 0; index < args.length; index++) {
+      const arg = args[index] ?? '';
+      if (arg.startsWith('#')) break;
+      if (!arg.startsWith('--')) {
+        problems.push(`gemini-auth ${command}: "${arg}" is no option`);
+        continue;
+      }
+      const name = arg.slice(2).split('=')[0] ?? '';
+      if (!Object.hasOwn(OPTIONS, name) || !takes(command as Command, name as OptionName)) {
+        problems.push(`gemini-auth ${command}: no option --${name}`);
+        // Its value, if it has one, is no second mistake.
+        if (!arg.includes('=') && args[index + 1] !== undefined && !args[index + 1]?.startsWith('-')) index++;
+        continue;
+      }
+      if (OPTIONS[name as OptionName].type === 'string' && !arg.includes('=')) {
+        if (args[index + 1] === undefined || args[index + 1]?.startsWith('--')) problems.push(`gemini-auth ${command}: --${name} needs a value`);
+        index++;
+      }
+    }
+  }
+  for (const [variable] of text.matchAll(/\bGEMINI_AUTH_[A-Z_]+\b/g)) {
+    if (!CLI_VARIABLES.has(variable)) problems.push(`${variable}: the CLI reads no such variable`);
+  }
+  return problems;
+}
+
+describe('the command line in examples/ci/ and README\'s Beyond GitHub Actions', () => {
+  const beyond = section(readme, 'Beyond GitHub Actions');
+
+  it('has an example for GitLab CI, CircleCI, Jenkins and a laptop, the YAML ones parsing', () => {
+    assert.deepEqual(ciExampleFiles.sort(), ['examples/ci/.gitlab-ci.yml', 'examples/ci/Jenkinsfile', 'examples/ci/circleci-config.yml', 'examples/ci/laptop.sh']);
+    for (const path of ciExampleFiles.filter((name) => /\.ya?ml$/.test(name))) {
+      const { errors } = parseDocument(read(path));
+      assert.deepEqual(errors.map((error) => error.message), [], path);
+    }
+    assert.ok(isObject((parse(read('examples/ci/.gitlab-ci.yml')) as JsonObject).default), 'GitLab: a default with id_tokens');
+    assert.ok(isObject((parse(read('examples/ci/circleci-config.yml')) as JsonObject).workflows), 'CircleCI: a workflow');
+  });
+
+  it('call only commands and options that exist, and read only variables the CLI reads', () => {
+    const sources: [string, string][] = [...ciExampleFiles.map((path): [string, string] => [path, read(path)]), ...codeBlocks(beyond).map((block): [string, string] => [`README.md (Beyond GitHub Actions):${block.line}`, block.content])];
+    for (const [where, text] of sources) assert.deepEqual(commandLineProblems(text), [], where);
+    assert.deepEqual(commandLineProblems(beyond.replace(/```[\s\S]*?```/g, '')).filter((problem) => problem.startsWith('GEMINI_AUTH_')), [], 'README (Beyond GitHub Actions), its text');
+  });
+
+  it('are checked for real: the check finds each kind of mistake', () => {
+    assert.deepEqual(commandLineProblems('token=$(gemini-auth token --min-lifetime 60)\neval "$(npx --yes gemini-auth@1 login --format=dotenv)"'), []);
+    assert.deepEqual(commandLineProblems('gemini-auth tokens'), ['gemini-auth tokens: no such command']);
+    assert.deepEqual(commandLineProblems('gemini-auth token --format json'), ['gemini-auth token: no option --format']);
+    assert.deepEqual(commandLineProblems('gemini-auth verify --modle x'), ['gemini-auth verify: no option --modle']);
+    assert.deepEqual(commandLineProblems('gemini-auth login \\\n  --credentials-file-dir'), ['gemini-auth login: --credentials-file-dir needs a value']);
+    assert.deepEqual(commandLineProblems('gemini-auth verify extra'), ['gemini-auth verify: "extra" is no option']);
+    assert.deepEqual(commandLineProblems('GEMINI_AUTH_CREDENTIAL_FILE=x'), ['GEMINI_AUTH_CREDENTIAL_FILE: the CLI reads no such variable']);
+    assert.deepEqual(commandLineProblems('uses: gemini-auth/gemini-auth@v1\nrun: gemini-auth-token --json\n# gemini-auth finds the token'), [], 'the action, its token command and comments are not the CLI');
   });
 });
 

@@ -7,7 +7,7 @@ import { ActionError, failureMessage } from '../errors.ts';
 import { parseDuration } from '../inputs.ts';
 import { shellLog } from '../log.ts';
 import { isoSeconds } from '../token.ts';
-import { debugOnStderr, failOnStderr, maskOnStderr, writeAll } from './token-command-output.ts';
+import { debugOnStderr, failOnStderr, maskOnStderr, writeAll } from '../stderr-commands.ts';
 import { TOKEN_COMMAND } from './token-command-shims.ts';
 import { readCurrentToken, readRefreshConfig, writeCurrentToken } from './token-folder.ts';
 

@@ -6,7 +6,7 @@ import { ActionError } from '../errors.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { tokenGrant } from '../google/protocol.ts';
 import { STS_SERVICE } from '../google/sts.ts';
-import { optionalProjectIds, optionalStrings, requireStrings } from './json.ts';
+import { ACTION_CREDENTIALS, optionalProjectIds, optionalStrings, requireStrings } from './json.ts';
 import type { CredentialType } from './types.ts';
 
 export interface ExternalAccountAuthorizedUserJson {
@@ -30,16 +30,16 @@ export const externalAccountAuthorizedUser: CredentialType<ExternalAccountAuthor
   type: TYPE,
   secretFields: ['client_secret', 'refresh_token', 'token'],
 
-  validate(json) {
+  validate(json, _registry, origin) {
     // Python's google-auth cannot refresh without token_url, so a file without it would fail in later steps.
-    requireStrings(json, TYPE, ['client_id', 'client_secret', 'refresh_token', 'token_url'], `Store the complete file that gcloud wrote, unchanged. ${LOGIN}`);
-    optionalStrings(json, TYPE, ['audience', 'token_info_url', 'revoke_url', 'universe_domain']);
-    optionalProjectIds(json, TYPE, ['quota_project_id']);
+    requireStrings(json, TYPE, ['client_id', 'client_secret', 'refresh_token', 'token_url'], origin, `Store the complete file that gcloud wrote, unchanged. ${LOGIN}`);
+    optionalStrings(json, TYPE, ['audience', 'token_info_url', 'revoke_url', 'universe_domain'], origin);
+    optionalProjectIds(json, TYPE, ['quota_project_id'], origin);
     const { token: _token, expiry: _expiry, ...rest } = json;
     return rest as ExternalAccountAuthorizedUserJson;
   },
 
-  source(user) {
+  source(user, { origin = ACTION_CREDENTIALS }) {
     const pool = workforcePoolOf(user.audience);
     return {
       authType: TYPE,
@@ -55,7 +55,7 @@ export const externalAccountAuthorizedUser: CredentialType<ExternalAccountAuthor
             url,
             form: () => ({ grant_type: 'refresh_token', refresh_token: user.refresh_token }),
             headers: { authorization: `Basic ${Buffer.from(`${user.client_id}:${user.client_secret}`).toString('base64')}` },
-            explain: (error) => explainRefreshError(error, user.client_id),
+            explain: (error) => explainRefreshError(error, user.client_id, origin.name),
           },
           context,
         );
@@ -86,18 +86,19 @@ function workforcePoolOf(audience: string | undefined): string | undefined {
   return /(locations\/[^/]+\/workforcePools\/[^/]+)/.exec(audience ?? '')?.[1];
 }
 
-function explainRefreshError(error: GoogleError, clientId: string): ActionError {
+/** `name` names the JSON: credentials_json, or where the CLI read it. */
+function explainRefreshError(error: GoogleError, clientId: string, name: string): ActionError {
   const said = summarize(error);
   switch (error.oauthError) {
     case 'invalid_grant':
       return new ActionError(
-        `Google rejected the refresh token in the ${TYPE} credentials_json (${said}): the workforce session has ended (its length is the workforce pool's session duration) or the sign-in was revoked.`,
+        `Google rejected the refresh token in the ${TYPE} ${name} (${said}): the workforce session has ended (its length is the workforce pool's session duration) or the sign-in was revoked.`,
         LOGIN,
       );
     case 'invalid_client':
     case 'unauthorized_client':
-      return new ActionError(`Google rejected the OAuth client ${clientId} of the ${TYPE} credentials_json (${said}): the file's client_id and client_secret are not those that gcloud signed in with.`, LOGIN);
+      return new ActionError(`Google rejected the OAuth client ${clientId} of the ${TYPE} ${name} (${said}): the file's client_id and client_secret are not those that gcloud signed in with.`, LOGIN);
     default:
-      return new ActionError(`${STS_SERVICE} refused the refresh token grant of the ${TYPE} credentials_json (${said}).`, LOGIN);
+      return new ActionError(`${STS_SERVICE} refused the refresh token grant of the ${TYPE} ${name} (${said}).`, LOGIN);
   }
 }

@@ -15,7 +15,7 @@ import type { FileSettings } from './adc-file.ts';
 import { fetchSubjectToken, type SubjectToken } from './credential-source.ts';
 import { MAX_TIMEOUT_MILLIS, MIN_TIMEOUT_MILLIS } from './executable-source.ts';
 import { impersonate, IMPERSONATION_SOURCE_SCOPES, preconnectImpersonation, projectOfServiceAccount } from './impersonation.ts';
-import { isObject, optionalProjectIds, optionalStrings, requireStrings } from './json.ts';
+import { ACTION_CREDENTIALS, isObject, optionalProjectIds, optionalStrings, requireStrings } from './json.ts';
 import type { CredentialType, ImpersonationTarget, MintContext, SourceOptions, TokenSource } from './types.ts';
 
 export interface ExternalAccountJson {
@@ -46,23 +46,23 @@ export const externalAccount: CredentialType<ExternalAccountJson> = {
   // Credential sources send API keys and the like as request headers.
   secretFields: ['headers'],
 
-  validate(json) {
-    requireStrings(json, TYPE, ['audience', 'subject_token_type']);
-    optionalStrings(json, TYPE, ['token_url', 'token_info_url', 'service_account_impersonation_url', 'client_id', 'client_secret', 'universe_domain']);
-    optionalProjectIds(json, TYPE, ['quota_project_id', 'workforce_pool_user_project']);
-    validateCredentialSource(json.credential_source);
+  validate(json, _registry, origin) {
+    requireStrings(json, TYPE, ['audience', 'subject_token_type'], origin);
+    optionalStrings(json, TYPE, ['token_url', 'token_info_url', 'service_account_impersonation_url', 'client_id', 'client_secret', 'universe_domain'], origin);
+    optionalProjectIds(json, TYPE, ['quota_project_id', 'workforce_pool_user_project'], origin);
+    validateCredentialSource(json.credential_source, origin.name);
     if (json.workforce_pool_user_project && !WORKFORCE_AUDIENCE.test(json.audience as string)) {
       throw new ActionError(
-        `The ${TYPE} credentials_json sets workforce_pool_user_project, which only workforce pools take, and its audience names no workforce pool provider (//iam.googleapis.com/locations/global/workforcePools/POOL/providers/PROVIDER).`,
+        `The ${TYPE} ${origin.name} sets workforce_pool_user_project, which only workforce pools take, and its audience names no workforce pool provider (//iam.googleapis.com/locations/global/workforcePools/POOL/providers/PROVIDER).`,
         'Remove workforce_pool_user_project from a workload identity pool configuration; for a workforce pool, correct the audience.',
       );
     }
     if (json.service_account_impersonation_url !== undefined && json.service_account_impersonation_url !== null && !impersonatedAccountOf(json.service_account_impersonation_url as string)) {
-      throw new ActionError(`The ${TYPE} credentials_json has a service_account_impersonation_url that names no service account (…/serviceAccounts/EMAIL:generateAccessToken).`, `Correct it, or ${CREATE_CONFIG}.`);
+      throw new ActionError(`The ${TYPE} ${origin.name} has a service_account_impersonation_url that names no service account (…/serviceAccounts/EMAIL:generateAccessToken).`, `Correct it, or ${CREATE_CONFIG}.`);
     }
     const lifetime = (json.service_account_impersonation as Record<string, unknown> | undefined)?.token_lifetime_seconds;
     if (lifetime !== undefined && (!Number.isInteger(lifetime) || (lifetime as number) < 1 || (lifetime as number) > 43200)) {
-      throw new ActionError(`The ${TYPE} credentials_json has a service_account_impersonation.token_lifetime_seconds that is not a number of seconds from 1 to 43200.`, 'Give it a whole number of seconds such as 3600, or remove it and use the input access_token_lifetime.');
+      throw new ActionError(`The ${TYPE} ${origin.name} has a service_account_impersonation.token_lifetime_seconds that is not a number of seconds from 1 to 43200.`, 'Give it a whole number of seconds such as 3600, or remove it and use the input access_token_lifetime.');
     }
     return json as ExternalAccountJson;
   },
@@ -81,7 +81,7 @@ export const externalAccount: CredentialType<ExternalAccountJson> = {
     const own = impersonatedAccountOf(json.service_account_impersonation_url);
     if (own || target.delegates.length) {
       throw new ActionError(
-        `The ${TYPE} credentials_json cannot impersonate ${target.serviceAccount} ${own ? `on top of ${own}, which it impersonates already` : 'through delegates'}: its credentials file for later steps names one service account to impersonate, and no chain.`,
+        `The ${TYPE} ${(options.origin ?? ACTION_CREDENTIALS).name} cannot impersonate ${target.serviceAccount} ${own ? `on top of ${own}, which it impersonates already` : 'through delegates'}: its credentials file for later steps names one service account to impersonate, and no chain.`,
         `Impersonate one service account, named once: leave service_account (and delegates) unset to use the configuration as it is, or remove its service_account_impersonation_url and set service_account; grant the federated identity roles/iam.workloadIdentityUser on that account itself.`,
       );
     }
@@ -95,14 +95,15 @@ function externalAccountSource(json: ExternalAccountJson, options: SourceOptions
     description: `${TYPE} configuration for ${untrusted(json.audience, 200)}${target ? `, impersonating ${target.serviceAccount}` : ''}`,
     projectId: target ? projectOfServiceAccount(target.serviceAccount) : undefined,
     quotaProjectId: json.quota_project_id || json.workforce_pool_user_project || undefined,
-    mint: (context) => mint(json, options.scopes, target, context),
+    mint: (context) => mint(json, options.scopes, target, context, (options.origin ?? ACTION_CREDENTIALS).name),
     credentialsFile: (settings) => credentialsFile(json, target, settings),
     // Its header values need not be secret: the configuration is bound as a whole, keyed by cache_encryption_key alone.
     cacheBinding: { secrets: [], facts: { type: TYPE, configuration: json, scopes: options.scopes, ...(target ? { impersonate: target } : {}) } },
   };
 }
 
-async function mint(json: ExternalAccountJson, scopes: readonly string[], target: ImpersonationTarget | undefined, context: MintContext): Promise<MintedToken> {
+/** `name` names the JSON in errors. */
+async function mint(json: ExternalAccountJson, scopes: readonly string[], target: ImpersonationTarget | undefined, context: MintContext, name: string): Promise<MintedToken> {
   const { url, ignoredHost } = chooseFileUrl(context.endpoints, 'sts', json.token_url, stsTokenUrl(context.endpoints));
   if (ignoredHost) context.log.info(`Not using the configuration's token_url (host ${ignoredHost}): tokens go only to Google's Security Token Service or the endpoints input's sts, so the exchange goes to ${url}.`);
   const fileLifetime = json.service_account_impersonation?.token_lifetime_seconds;
@@ -123,7 +124,7 @@ async function mint(json: ExternalAccountJson, scopes: readonly string[], target
       ...(json.client_id ? { headers: { authorization: `Basic ${Buffer.from(`${json.client_id}:${json.client_secret ?? ''}`).toString('base64')}` } } : {}),
       // Client auth takes the place of the workforce user project, as in Google's libraries.
       ...(json.workforce_pool_user_project && !json.client_id ? { options: { userProject: json.workforce_pool_user_project } } : {}),
-      explain: (error) => explainStsError(error, json),
+      explain: (error) => explainStsError(error, json, name),
     },
     context,
   );
@@ -158,55 +159,56 @@ function credentialsFile(json: ExternalAccountJson, target: ImpersonationTarget 
 }
 
 /** The checks google-auth-library makes of a credential_source, made up front with the field named and the fix. */
-function validateCredentialSource(source: unknown): void {
+/** `name` names the JSON in errors: credentials_json, or where the CLI read it. */
+function validateCredentialSource(source: unknown, name: string): void {
   if (!isObject(source) || Array.isArray(source)) {
     throw new ActionError(
-      `The ${TYPE} credentials_json lacks the object credential_source, which says where its subject token comes from.`,
+      `The ${TYPE} ${name} lacks the object credential_source, which says where its subject token comes from.`,
       `Give it a credential_source (a file, url, executable, environment_id or certificate), or ${CREATE_CONFIG}. In GitHub Actions, workload_identity_provider needs no configuration at all.`,
     );
   }
-  if (source.environment_id !== undefined) return validateAws(source);
+  if (source.environment_id !== undefined) return validateAws(source, name);
   const kinds = SOURCE_KINDS.filter((kind) => source[kind] !== undefined && source[kind] !== null);
   if (kinds.length !== 1) {
     throw new ActionError(
       kinds.length === 0
-        ? `The credential_source of the ${TYPE} credentials_json names no source of a subject token.`
-        : `The credential_source of the ${TYPE} credentials_json names ${kinds.length} sources (${kinds.join(' and ')}), and takes one.`,
+        ? `The credential_source of the ${TYPE} ${name} names no source of a subject token.`
+        : `The credential_source of the ${TYPE} ${name} names ${kinds.length} sources (${kinds.join(' and ')}), and takes one.`,
       `Give credential_source exactly one of file, url, executable, environment_id (AWS) or certificate, or ${CREATE_CONFIG}.`,
     );
   }
   const [kind] = kinds;
-  if (kind === 'executable') return validateExecutable(source.executable);
-  if (kind === 'certificate') return validateCertificate(source.certificate);
+  if (kind === 'executable') return validateExecutable(source.executable, name);
+  if (kind === 'certificate') return validateCertificate(source.certificate, name);
   if (typeof source[kind as string] !== 'string' || source[kind as string] === '') {
-    throw new ActionError(`The credential_source.${kind} of the ${TYPE} credentials_json is not text.`, `Give the ${kind === 'file' ? 'path of the token file' : 'URL that answers the token'}, or ${CREATE_CONFIG}.`);
+    throw new ActionError(`The credential_source.${kind} of the ${TYPE} ${name} is not text.`, `Give the ${kind === 'file' ? 'path of the token file' : 'URL that answers the token'}, or ${CREATE_CONFIG}.`);
   }
-  if (kind === 'url') checkSourceUrls(source);
-  validateFormat(source.format);
+  if (kind === 'url') checkSourceUrls(source, name);
+  validateFormat(source.format, name);
 }
 
-function validateFormat(format: unknown): void {
+function validateFormat(format: unknown, name: string): void {
   if (format === undefined || format === null) return;
   const type = isObject(format) ? (format.type ?? 'text') : format;
   if (type !== 'text' && type !== 'json') {
-    throw new ActionError(`The credential_source.format.type of the ${TYPE} credentials_json is ${untrusted(JSON.stringify(type) ?? 'not text', 40)}, and it takes text or json.`, 'Set format.type to text (the whole answer is the token) or json (with subject_token_field_name naming the field that holds it).');
+    throw new ActionError(`The credential_source.format.type of the ${TYPE} ${name} is ${untrusted(JSON.stringify(type) ?? 'not text', 40)}, and it takes text or json.`, 'Set format.type to text (the whole answer is the token) or json (with subject_token_field_name naming the field that holds it).');
   }
   if (type === 'json' && (typeof (format as Record<string, unknown>).subject_token_field_name !== 'string' || (format as Record<string, unknown>).subject_token_field_name === '')) {
-    throw new ActionError(`The credential_source.format of the ${TYPE} credentials_json is json without subject_token_field_name.`, 'Set format.subject_token_field_name to the field of the JSON answer that holds the token (for a GitHub OIDC token: value).');
+    throw new ActionError(`The credential_source.format of the ${TYPE} ${name} is json without subject_token_field_name.`, 'Set format.subject_token_field_name to the field of the JSON answer that holds the token (for a GitHub OIDC token: value).');
   }
 }
 
-function validateAws(source: Record<string, unknown>): void {
+function validateAws(source: Record<string, unknown>, name: string): void {
   if (source.environment_id !== 'aws1') {
     throw new ActionError(
-      `The credential_source.environment_id of the ${TYPE} credentials_json is ${untrusted(JSON.stringify(source.environment_id) ?? '', 40)}, and Google's client libraries know only aws1.`,
+      `The credential_source.environment_id of the ${TYPE} ${name} is ${untrusted(JSON.stringify(source.environment_id) ?? '', 40)}, and Google's client libraries know only aws1.`,
       `Set environment_id to aws1 for an AWS source (other environment IDs are not defined), or ${CREATE_CONFIG}.`,
     );
   }
   if (typeof source.regional_cred_verification_url !== 'string' || source.regional_cred_verification_url === '') {
-    throw new ActionError(`The AWS credential_source of the ${TYPE} credentials_json lacks regional_cred_verification_url.`, `Add it (https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15), or ${CREATE_CONFIG}.`);
+    throw new ActionError(`The AWS credential_source of the ${TYPE} ${name} lacks regional_cred_verification_url.`, `Add it (https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15), or ${CREATE_CONFIG}.`);
   }
-  checkSourceUrls(source);
+  checkSourceUrls(source, name);
 }
 
 /**
@@ -214,53 +216,53 @@ function validateAws(source: Record<string, unknown>): void {
  * and answer the subject token: https, plain http only to a loopback host or to
  * a cloud VM's metadata address (AWS and Azure configurations use it).
  */
-function checkSourceUrls(source: Record<string, unknown>): void {
+function checkSourceUrls(source: Record<string, unknown>, name: string): void {
   for (const field of ['url', 'region_url', 'imdsv2_session_token_url']) {
-    if (typeof source[field] === 'string') checkSecretUrl(source[field], `The field credential_source.${field} of the ${TYPE} credentials_json`, `Or ${CREATE_CONFIG}.`, { metadataServer: true });
+    if (typeof source[field] === 'string') checkSecretUrl(source[field], `The field credential_source.${field} of the ${TYPE} ${name}`, `Or ${CREATE_CONFIG}.`, { metadataServer: true });
   }
 }
 
-function validateExecutable(executable: unknown): void {
+function validateExecutable(executable: unknown, name: string): void {
   const config = (isObject(executable) ? executable : {}) as Record<string, unknown>;
   if (typeof config.command !== 'string' || config.command.trim() === '') {
-    throw new ActionError(`The credential_source.executable of the ${TYPE} credentials_json has no command.`, 'Set executable.command to the command line that prints the executable response (a full path, with its arguments).');
+    throw new ActionError(`The credential_source.executable of the ${TYPE} ${name} has no command.`, 'Set executable.command to the command line that prints the executable response (a full path, with its arguments).');
   }
   const timeout = config.timeout_millis;
   if (timeout !== undefined && (!Number.isInteger(timeout) || (timeout as number) < MIN_TIMEOUT_MILLIS || (timeout as number) > MAX_TIMEOUT_MILLIS)) {
     throw new ActionError(
-      `The credential_source.executable.timeout_millis of the ${TYPE} credentials_json is ${untrusted(JSON.stringify(timeout) ?? '', 20)}, outside what Google's client libraries take.`,
+      `The credential_source.executable.timeout_millis of the ${TYPE} ${name} is ${untrusted(JSON.stringify(timeout) ?? '', 20)}, outside what Google's client libraries take.`,
       `Give a whole number of milliseconds from ${MIN_TIMEOUT_MILLIS} to ${MAX_TIMEOUT_MILLIS}, or remove it for the default of 30000.`,
     );
   }
   if (config.output_file !== undefined && typeof config.output_file !== 'string') {
-    throw new ActionError(`The credential_source.executable.output_file of the ${TYPE} credentials_json is not a path.`, 'Give the path of the file where the command caches its response, or remove it.');
+    throw new ActionError(`The credential_source.executable.output_file of the ${TYPE} ${name} is not a path.`, 'Give the path of the file where the command caches its response, or remove it.');
   }
 }
 
-function validateCertificate(certificate: unknown): void {
+function validateCertificate(certificate: unknown, name: string): void {
   const config = (isObject(certificate) ? certificate : {}) as Record<string, unknown>;
   const useDefault = config.use_default_certificate_config === true;
   const location = typeof config.certificate_config_location === 'string' && config.certificate_config_location !== '';
   if (useDefault === location) {
     throw new ActionError(
-      `The credential_source.certificate of the ${TYPE} credentials_json ${useDefault ? 'names both use_default_certificate_config and certificate_config_location' : 'names no certificate configuration'}.`,
+      `The credential_source.certificate of the ${TYPE} ${name} ${useDefault ? 'names both use_default_certificate_config and certificate_config_location' : 'names no certificate configuration'}.`,
       'Set exactly one of certificate_config_location (the path of a certificate configuration naming cert_path and key_path) and use_default_certificate_config: true (gcloud\'s certificate_config.json).',
     );
   }
 }
 
-function explainStsError(error: GoogleError, json: ExternalAccountJson): ActionError {
+function explainStsError(error: GoogleError, json: ExternalAccountJson, name: string): ActionError {
   const said = summarize(error);
   const audience = untrusted(json.audience, 200);
   if (error.oauthError === 'invalid_target') {
-    return new ActionError(`The provider of the ${TYPE} credentials_json's audience ${audience} does not exist or is disabled (${said}).`, `Check the audience: //iam.googleapis.com/ followed by the provider's full name; or ${CREATE_CONFIG}.`);
+    return new ActionError(`The provider of the ${TYPE} ${name}'s audience ${audience} does not exist or is disabled (${said}).`, `Check the audience: //iam.googleapis.com/ followed by the provider's full name; or ${CREATE_CONFIG}.`);
   }
   if (error.oauthError === 'invalid_client' || (error.oauthError === 'unauthorized_client' && json.client_id)) {
-    return new ActionError(`${STS_SERVICE} rejected the client_id and client_secret of the ${TYPE} credentials_json (${said}).`, 'Check client_id and client_secret against the OAuth client of the workforce pool, or remove both to send workforce_pool_user_project instead.');
+    return new ActionError(`${STS_SERVICE} rejected the client_id and client_secret of the ${TYPE} ${name} (${said}).`, 'Check client_id and client_secret against the OAuth client of the workforce pool, or remove both to send workforce_pool_user_project instead.');
   }
   if (error.oauthError === 'invalid_grant' || error.oauthError === 'unauthorized_client') {
     return new ActionError(
-      `${STS_SERVICE} rejected the subject token of the ${TYPE} credentials_json (${said}).`,
+      `${STS_SERVICE} rejected the subject token of the ${TYPE} ${name} (${said}).`,
       "Compare what the credential_source yields with the provider: its issuer, allowed audiences, attribute mapping and condition (`gcloud iam workload-identity-pools providers describe PROVIDER --workload-identity-pool=POOL --location=global`), and the configuration's subject_token_type.",
     );
   }

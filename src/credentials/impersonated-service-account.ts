@@ -28,19 +28,19 @@ export const impersonatedServiceAccount: CredentialType<ImpersonatedServiceAccou
   type: TYPE,
   secretFields: [],
 
-  validate(json, registry) {
-    requireStrings(json, TYPE, ['service_account_impersonation_url']);
-    optionalStrings(json, TYPE, ['universe_domain']);
-    optionalProjectIds(json, TYPE, ['quota_project_id']);
+  validate(json, registry, origin) {
+    requireStrings(json, TYPE, ['service_account_impersonation_url'], origin);
+    optionalStrings(json, TYPE, ['universe_domain'], origin);
+    optionalProjectIds(json, TYPE, ['quota_project_id'], origin);
     if (!impersonatedAccountOf(json.service_account_impersonation_url as string)) {
-      throw new ActionError(`The ${TYPE} credentials_json has a service_account_impersonation_url that names no service account (…/serviceAccounts/EMAIL:generateAccessToken).`, FIX);
+      throw new ActionError(`The ${TYPE} ${origin.name} has a service_account_impersonation_url that names no service account (…/serviceAccounts/EMAIL:generateAccessToken).`, FIX);
     }
-    const delegates = stringList(json.delegates ?? [], 'delegates', 'service account emails');
-    const scopes = json.scopes === undefined || json.scopes === null ? undefined : stringList(json.scopes, 'scopes', 'OAuth scopes');
+    const delegates = stringList(json.delegates ?? [], 'delegates', 'service account emails', origin.name);
+    const scopes = json.scopes === undefined || json.scopes === null ? undefined : stringList(json.scopes, 'scopes', 'OAuth scopes', origin.name);
     if (!isObject(json.source_credentials) || Array.isArray(json.source_credentials)) {
-      throw new ActionError(`The ${TYPE} credentials_json lacks the object source_credentials.`, FIX);
+      throw new ActionError(`The ${TYPE} ${origin.name} lacks the object source_credentials.`, FIX);
     }
-    const source = registry.validate(json.source_credentials, true);
+    const source = registry.validate(json.source_credentials, true, origin);
     const file = { ...(json as ImpersonatedServiceAccountJson), source_credentials: source, delegates, ...(scopes ? { scopes } : {}) };
     if (source.type !== TYPE) return file;
     // source → (its delegates) → its account → (our delegates) → our account: one chain.
@@ -61,9 +61,10 @@ export const impersonatedServiceAccount: CredentialType<ImpersonatedServiceAccou
   },
 };
 
-function stringList(value: unknown, field: string, what: string): string[] {
+/** `name` names the JSON in errors: credentials_json, or where the CLI read it. */
+function stringList(value: unknown, field: string, what: string, name: string): string[] {
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-    throw new ActionError(`The ${TYPE} credentials_json has a field ${field} that is not a list of ${what}.`, FIX);
+    throw new ActionError(`The ${TYPE} ${name} has a field ${field} that is not a list of ${what}.`, FIX);
   }
   return value as string[];
 }

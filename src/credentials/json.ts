@@ -10,17 +10,40 @@ export const MAX_CREDENTIALS_BYTES = 64 * 1024;
 export const SECRET_HOWTO =
   'Store the whole file as a repository secret, e.g. `gh secret set GOOGLE_CREDENTIALS < ~/.config/gcloud/application_default_credentials.json`, and pass it as credentials_json: ${{ secrets.GOOGLE_CREDENTIALS }}.';
 
+/**
+ * Where a credentials JSON came from, as messages name it, and how its user
+ * hands gemini-auth a complete one: the Action's input credentials_json, or the
+ * CLI's file or variable.
+ */
+export interface CredentialsOrigin {
+  /** The JSON after its type: `The authorized_user credentials_json lacks ...`. */
+  readonly name: string;
+  /** The raw text after "The": `The input credentials_json is not valid JSON`. */
+  readonly subject: string;
+  /** A fix: how to store or pass the whole file. */
+  readonly howto: string;
+  /** The end of a fix after new credentials were created: "then <store>". */
+  readonly store: string;
+}
+
+export const ACTION_CREDENTIALS: CredentialsOrigin = {
+  name: 'credentials_json',
+  subject: 'input credentials_json',
+  howto: SECRET_HOWTO,
+  store: '`gh secret set GOOGLE_CREDENTIALS < ~/.config/gcloud/application_default_credentials.json`',
+};
+
 /** The JSON object of credentials_json, given raw or base64. */
-export function readJsonObject(input: string): Record<string, unknown> {
+export function readJsonObject(input: string, origin: CredentialsOrigin = ACTION_CREDENTIALS): Record<string, unknown> {
   if (input.length > MAX_CREDENTIALS_BYTES) {
-    throw new ActionError(`The input credentials_json is ${input.length} characters long; a credentials JSON is a few kilobytes.`, SECRET_HOWTO);
+    throw new ActionError(`The ${origin.subject} is ${input.length} characters long; a credentials JSON is a few kilobytes.`, origin.howto);
   }
   const value = decodeCredentialsJson(input);
   if (value === undefined) {
-    throw new ActionError('The input credentials_json is not valid JSON, nor base64 of JSON (its content is not shown: it is a secret).', SECRET_HOWTO);
+    throw new ActionError(`The ${origin.subject} is not valid JSON, nor base64 of JSON (its content is not shown: it is a secret).`, origin.howto);
   }
   if (!isObject(value) || Array.isArray(value)) {
-    throw new ActionError('The input credentials_json must hold a JSON object, the content of a credentials file.', SECRET_HOWTO);
+    throw new ActionError(`The ${origin.subject} must hold a JSON object, the content of a credentials file.`, origin.howto);
   }
   return value as Record<string, unknown>;
 }
@@ -54,20 +77,20 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Each field must be non-empty text; `fix` says where a complete file comes from. */
-export function requireStrings(json: Record<string, unknown>, type: string, fields: readonly string[], fix = 'Store the complete credentials file, unchanged.'): void {
+export function requireStrings(json: Record<string, unknown>, type: string, fields: readonly string[], origin: CredentialsOrigin, fix = 'Store the complete credentials file, unchanged.'): void {
   for (const field of fields) {
     const value = json[field];
     if (typeof value !== 'string' || value.trim() === '') {
-      throw new ActionError(`The ${type} credentials_json ${value === undefined ? 'lacks the field' : 'has an empty or non-text field'} ${field}.`, fix);
+      throw new ActionError(value === undefined ? `The ${type} ${origin.name} lacks the field ${field}.` : `The ${type} ${origin.name} has an empty or non-text field ${field}.`, fix);
     }
   }
 }
 
 /** Each field, where present, must be text. */
-export function optionalStrings(json: Record<string, unknown>, type: string, fields: readonly string[]): void {
+export function optionalStrings(json: Record<string, unknown>, type: string, fields: readonly string[], origin: CredentialsOrigin): void {
   for (const field of fields) {
     if (json[field] !== undefined && json[field] !== null && typeof json[field] !== 'string') {
-      throw new ActionError(`The ${type} credentials_json has a field ${field} that is not text.`, 'Store the credentials file unchanged.');
+      throw new ActionError(`The ${type} ${origin.name} has a field ${field} that is not text.`, 'Store the credentials file unchanged.');
     }
   }
 }
@@ -78,12 +101,12 @@ export function optionalStrings(json: Record<string, unknown>, type: string, fie
  * variables for later steps. (The inputs of the same name must be project IDs;
  * outputs and variables take only those, see main.ts.)
  */
-export function optionalProjectIds(json: Record<string, unknown>, type: string, fields: readonly string[]): void {
-  optionalStrings(json, type, fields);
+export function optionalProjectIds(json: Record<string, unknown>, type: string, fields: readonly string[], origin: CredentialsOrigin): void {
+  optionalStrings(json, type, fields, origin);
   for (const field of fields) {
     const value = json[field];
     if (typeof value === 'string' && value !== '' && !hasShape('identifier', value)) {
-      throw new ActionError(`The ${type} credentials_json has a field ${field} that is not a project ID.`, 'Store the credentials file unchanged, or set the input of the same name to the project ID to use instead.');
+      throw new ActionError(`The ${type} ${origin.name} has a field ${field} that is not a project ID.`, 'Store the credentials file unchanged, or set the input of the same name to the project ID to use instead.');
     }
   }
 }

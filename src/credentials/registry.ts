@@ -8,7 +8,7 @@ import { externalAccountAuthorizedUser } from './external-account-authorized-use
 import { externalAccount } from './external-account.ts';
 import { impersonatedServiceAccount } from './impersonated-service-account.ts';
 import { IMPERSONATION_SOURCE_SCOPES, withImpersonation } from './impersonation.ts';
-import { decodeCredentialsJson, isObject, readJsonObject, SECRET_HOWTO } from './json.ts';
+import { ACTION_CREDENTIALS, decodeCredentialsJson, isObject, readJsonObject, type CredentialsOrigin } from './json.ts';
 import { serviceAccount } from './service-account.ts';
 import type { CredentialsJson, CredentialType, Registry } from './types.ts';
 
@@ -19,18 +19,18 @@ function typeOf(name: unknown): CredentialType<CredentialsJson> | undefined {
 }
 
 export const registry: Registry = {
-  validate(json, nested) {
+  validate(json, nested, origin) {
     if (json.type === undefined && (isObject(json.installed) || isObject(json.web))) {
       throw new ActionError(
-        'The input credentials_json holds an OAuth client file (client_secret.json), not credentials.',
-        'Turn it into credentials with `gcloud auth application-default login --client-id-file=client_secret.json --scopes=https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/generative-language.retriever`, then store the file that command writes. ' + SECRET_HOWTO,
+        `The ${origin.subject} holds an OAuth client file (client_secret.json), not credentials.`,
+        'Turn it into credentials with `gcloud auth application-default login --client-id-file=client_secret.json --scopes=https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/generative-language.retriever`, then store the file that command writes. ' + origin.howto,
       );
     }
     // The quickstart's token.json is an authorized user's credentials without a type; its module says so in the log.
-    if (isQuickstartTokenJson(json)) return authorizedUser.validate(json, registry);
+    if (isQuickstartTokenJson(json)) return authorizedUser.validate(json, registry, origin);
     if (json.type === 'gdch_service_account') {
       throw new ActionError(
-        `The ${nested ? 'source_credentials of the impersonated_service_account ' : 'input '}credentials_json is a gdch_service_account key: it signs in to Google Distributed Cloud (air-gapped), whose tokens Google Cloud's APIs, the Gemini API among them, do not take.`,
+        `The ${nested ? `source_credentials of the impersonated_service_account ${origin.name}` : origin.subject} is a gdch_service_account key: it signs in to Google Distributed Cloud (air-gapped), whose tokens Google Cloud's APIs, the Gemini API among them, do not take.`,
         'For Google Cloud, use a service_account key (`gcloud iam service-accounts keys create key.json --iam-account=EMAIL`), or better, workload_identity_provider with service_account, which needs no key.',
       );
     }
@@ -38,12 +38,12 @@ export const registry: Registry = {
     if (!type) {
       throw new ActionError(
         typeof json.type === 'string'
-          ? `The input credentials_json has type "${untrusted(json.type, 40)}", which gemini-auth does not take.`
-          : 'The input credentials_json has no "type" field: it is not a Google credentials file.',
+          ? `The ${origin.subject} has type "${untrusted(json.type, 40)}", which gemini-auth does not take.`
+          : `The ${origin.subject} has no "type" field: it is not a Google credentials file.`,
         'Use an authorized_user file (from `gcloud auth application-default login`), a service_account key, an external_account configuration, an external_account_authorized_user file (from `gcloud auth application-default login --login-config=...`), or an impersonated_service_account file whose source_credentials is one of those; or use workload_identity_provider instead.',
       );
     }
-    return type.validate(json, registry);
+    return type.validate(json, registry, origin);
   },
   source(json, options, target) {
     // validate() let through only types that TYPES knows.
@@ -54,9 +54,9 @@ export const registry: Registry = {
   },
 };
 
-/** Parses credentials_json, given raw or base64, into a credentials JSON of a type gemini-auth takes. */
-export function parseCredentialsJson(input: string): CredentialsJson {
-  return registry.validate(readJsonObject(input), false);
+/** Parses credentials_json, given raw or base64, into a credentials JSON of a type gemini-auth takes; errors name `origin`. */
+export function parseCredentialsJson(input: string, origin: CredentialsOrigin = ACTION_CREDENTIALS): CredentialsJson {
+  return registry.validate(readJsonObject(input, origin), false, origin);
 }
 
 /** Fields that hold a secret in any type, also nested (an OAuth client file, an impersonation source). */

@@ -6,7 +6,7 @@ import { ActionError } from '../errors.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { tokenGrant } from '../google/protocol.ts';
 import { nodeCrypto } from '../lazy-crypto.ts';
-import { optionalProjectIds, optionalStrings, requireStrings } from './json.ts';
+import { ACTION_CREDENTIALS, optionalProjectIds, optionalStrings, requireStrings, type CredentialsOrigin } from './json.ts';
 import type { CredentialType } from './types.ts';
 
 export interface ServiceAccountJson {
@@ -29,19 +29,19 @@ export const serviceAccount: CredentialType<ServiceAccountJson> = {
   type: 'service_account',
   secretFields: ['private_key'],
 
-  validate(json) {
-    requireStrings(json, 'service_account', ['client_email', 'private_key']);
-    optionalStrings(json, 'service_account', ['private_key_id', 'universe_domain', 'token_uri']);
-    optionalProjectIds(json, 'service_account', ['project_id', 'quota_project_id']);
-    if (/-----BEGIN EC PRIVATE KEY-----/.test(json.private_key as string)) throw notRsa(json.client_email as string, 'an EC');
+  validate(json, _registry, origin) {
+    requireStrings(json, 'service_account', ['client_email', 'private_key'], origin);
+    optionalStrings(json, 'service_account', ['private_key_id', 'universe_domain', 'token_uri'], origin);
+    optionalProjectIds(json, 'service_account', ['project_id', 'quota_project_id'], origin);
+    if (/-----BEGIN EC PRIVATE KEY-----/.test(json.private_key as string)) throw notRsa(json.client_email as string, 'an EC', origin);
     if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(json.private_key as string)) {
-      throw new ActionError('The field private_key of the service_account credentials_json is not a PEM private key.', 'Create a new key (`gcloud iam service-accounts keys create key.json --iam-account=EMAIL`) and store the file unchanged.');
+      throw new ActionError(`The field private_key of the service_account ${origin.name} is not a PEM private key.`, 'Create a new key (`gcloud iam service-accounts keys create key.json --iam-account=EMAIL`) and store the file unchanged.');
     }
     return json as ServiceAccountJson;
   },
 
-  source(key, { scopes }) {
-    const privateKey = loadPrivateKey(key);
+  source(key, { scopes, origin = ACTION_CREDENTIALS }) {
+    const privateKey = loadPrivateKey(key, origin);
     return {
       authType: 'service_account',
       description: `service_account key ${key.private_key_id ?? ''} of ${key.client_email}`.replace('  ', ' '),
@@ -70,22 +70,22 @@ export const serviceAccount: CredentialType<ServiceAccountJson> = {
   },
 };
 
-function loadPrivateKey(key: ServiceAccountJson): KeyObject {
+function loadPrivateKey(key: ServiceAccountJson, origin: CredentialsOrigin): KeyObject {
   let privateKey: KeyObject;
   try {
     privateKey = nodeCrypto().createPrivateKey(key.private_key);
   } catch {
-    throw new ActionError('The private_key of the service_account credentials_json cannot be read as an RSA private key.', NEW_KEY(key.client_email));
+    throw new ActionError(`The private_key of the service_account ${origin.name} cannot be read as an RSA private key.`, NEW_KEY(key.client_email));
   }
   // A PKCS#8 EC key reads fine, and Google would refuse its signature as if the key were deleted.
-  if (privateKey.asymmetricKeyType !== 'rsa') throw notRsa(key.client_email, `an ${(privateKey.asymmetricKeyType ?? 'unknown').toUpperCase()}`);
+  if (privateKey.asymmetricKeyType !== 'rsa') throw notRsa(key.client_email, `an ${(privateKey.asymmetricKeyType ?? 'unknown').toUpperCase()}`, origin);
   return privateKey;
 }
 
 /** Google signs and checks service-account JWTs with RS256 only; other keys are for other systems (Distributed Cloud, say). */
-function notRsa(email: string, kind: string): ActionError {
+function notRsa(email: string, kind: string, origin: CredentialsOrigin): ActionError {
   return new ActionError(
-    `The private_key of the service_account credentials_json is ${kind} key, and Google service-account keys are RSA: Google would refuse its signature.`,
+    `The private_key of the service_account ${origin.name} is ${kind} key, and Google service-account keys are RSA: Google would refuse its signature.`,
     `${NEW_KEY(email)} Keys that \`gcloud iam service-accounts keys create\` makes, or the console downloads, are RSA.`,
   );
 }

@@ -18,8 +18,30 @@ export interface SubjectTokenSupplier {
   credentialSource(audience: string): Record<string, unknown>;
 }
 
-/** The claims users need to see when an attribute condition rejects them; none of them is secret. */
-const SHOWN_CLAIMS = ['iss', 'sub', 'aud', 'repository', 'repository_owner', 'ref', 'job_workflow_ref', 'event_name', 'environment'];
+/**
+ * The claims users need to see when an attribute condition rejects them; none
+ * of them is secret. GitHub's, then those GitLab's and CircleCI's tokens add
+ * that conditions test (GitHub's tokens have none of these).
+ */
+const SHOWN_CLAIMS = [
+  'iss',
+  'sub',
+  'aud',
+  'repository',
+  'repository_owner',
+  'ref',
+  'job_workflow_ref',
+  'event_name',
+  'environment',
+  'project_path',
+  'namespace_path',
+  'pipeline_source',
+  'ref_path',
+  'oidc.circleci.com/project-id',
+  'oidc.circleci.com/context-ids',
+  'oidc.circleci.com/vcs-origin',
+  'oidc.circleci.com/vcs-ref',
+];
 
 /** The shown claims as `name=value, ...`; each value is whatever the token's issuer put there (a branch name, say), read through `untrusted`. */
 export function describeClaims(token: string): string {

@@ -1,6 +1,7 @@
 import type { GoogleContext } from '../google/protocol.ts';
 import type { AuthType, MintedToken } from '../token.ts';
 import type { FileSettings } from './adc-file.ts';
+import type { CredentialsOrigin } from './json.ts';
 
 /** What minting needs: the services, the retry policy and where secrets are masked. */
 export type MintContext = GoogleContext;
@@ -44,11 +45,13 @@ export interface SourceOptions {
   readonly scopesSet?: boolean;
   /** The user set access_token_lifetime: it wins over a lifetime a credentials file names. */
   readonly lifetimeSet?: boolean;
+  /** Where a credentials JSON came from, for the words of its refusals; the Action's credentials_json when unset. */
+  readonly origin?: CredentialsOrigin;
 }
 
 /** How a type reaches the others: an impersonated_service_account file holds another credential. */
 export interface Registry {
-  validate(json: Record<string, unknown>, nested: boolean): CredentialsJson;
+  validate(json: Record<string, unknown>, nested: boolean, origin: CredentialsOrigin): CredentialsJson;
   /** A source of `json`, impersonating `target` on top of it when one is given. */
   source(json: CredentialsJson, options: SourceOptions, target?: ImpersonationTarget): TokenSource;
 }
@@ -65,8 +68,8 @@ export interface CredentialType<J extends CredentialsJson> {
   readonly type: J['type'];
   /** Fields that hold a secret, masked before the JSON is parsed. */
   readonly secretFields: readonly string[];
-  /** Checks the parsed JSON; an error names the field and the fix. */
-  validate(json: Record<string, unknown>, registry: Registry): J;
+  /** Checks the parsed JSON; an error names the field, where the JSON came from, and the fix. */
+  validate(json: Record<string, unknown>, registry: Registry, origin: CredentialsOrigin): J;
   /** A source of tokens for `options.scopes` (cloud-platform alone when the token will only impersonate). */
   source(json: J, options: SourceOptions, registry: Registry): TokenSource;
   /**

@@ -3,6 +3,7 @@
 // a service account's token (one more).
 import { generateAccessTokenUrl, stsIntrospectUrl, stsTokenUrl } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
+import { ACTION_INPUTS, type InputNaming } from '../inputs.ts';
 import { summarize, type GoogleError } from '../google/errors.ts';
 import { stsExchange, STS_SERVICE } from '../google/sts.ts';
 import { preconnect } from '../google/transport.ts';
@@ -26,13 +27,13 @@ const JWT = 'urn:ietf:params:oauth:token-type:jwt';
 /** OWNER/REPO as GitHub names repositories. */
 const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/u;
 
-export function parseProvider(text: string): WorkloadIdentityProvider {
+export function parseProvider(text: string, naming: InputNaming = ACTION_INPUTS): WorkloadIdentityProvider {
   const name = text.trim().replace(/^(https:)?\/\/iam\.googleapis\.com\//, '');
   const match = PROVIDER_PATTERN.exec(name);
   if (!match) {
     const projectId = /^projects\/([^/]+)\//.exec(name)?.[1];
     const cause = projectId && !/^\d+$/.test(projectId) ? ` It names the project by ID ("${untrusted(projectId, 40)}"); it needs the project NUMBER.` : '';
-    throw new ActionError(`The input workload_identity_provider is not a provider resource name.${cause}`, PROVIDER_FIX);
+    throw new ActionError(`The ${naming.input('workload_identity_provider')} is not a provider resource name.${cause}`, PROVIDER_FIX);
   }
   return { name, pool: `projects/${match[1]}/locations/global/workloadIdentityPools/${match[2]}` };
 }

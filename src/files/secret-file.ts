@@ -1,5 +1,4 @@
 import { closeSync, constants, openSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ActionError } from '../errors.ts';
 import { checkFolder, type FolderUse } from './folders.ts';
@@ -7,7 +6,8 @@ import { ownedName } from './owned-names.ts';
 
 /** The runner's temp folder, emptied after every job: outside the workspace. */
 export function runnerTemp(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.RUNNER_TEMP || tmpdir());
+  // node:os on first use: this module is on the path of every cached token (gemini-auth-token, `gemini-auth token`), which never needs it.
+  return resolve(env.RUNNER_TEMP || process.getBuiltinModule('node:os').tmpdir());
 }
 
 /** Where the credentials file goes: the input, else the runner's temp folder, never the workspace by default. */

@@ -1,26 +1,41 @@
 // A token kept on disk between calls (gemini-auth-token's current token, the
 // CLI's cache): readable by its owner only, replaced whole.
-import { readFileSync, renameSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomHex } from '../lazy-crypto.ts';
 import { isoSeconds, type AccessToken } from '../token.ts';
 import { writeSecretFile } from './secret-file.ts';
 
+/** A token as it was kept, with the public facts its writer noted beside it, if any (the CLI's `--json` fields). */
+export interface StoredToken extends AccessToken {
+  readonly details?: Readonly<Record<string, string>>;
+}
+
 /** The token in `path`, or undefined when there is none that can be read. */
-export function readTokenFile(path: string): AccessToken | undefined {
+export function readTokenFile(path: string): StoredToken | undefined {
   try {
-    const { access_token: accessToken, expires_at: expiresAt } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    const { access_token: accessToken, expires_at: expiresAt, ...rest } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     if (typeof accessToken !== 'string' || accessToken === '' || typeof expiresAt !== 'string') return undefined;
     const expiry = new Date(expiresAt);
-    return Number.isNaN(expiry.getTime()) ? undefined : { accessToken, expiresAt: expiry };
+    const details = Object.fromEntries(Object.entries(rest).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    if (Number.isNaN(expiry.getTime())) return undefined;
+    return Object.keys(details).length ? { accessToken, expiresAt: expiry, details } : { accessToken, expiresAt: expiry };
   } catch {
     return undefined;
   }
 }
 
-/** Parallel writers each write a file of their own and rename it over `path`: readers see one whole token or the other. */
-export function writeTokenFile(path: string, token: AccessToken): void {
+/**
+ * Parallel writers each write a file of their own and rename it over `path`: readers see one whole token or the other.
+ * `details` are kept beside the token; none of them may be secret.
+ */
+export function writeTokenFile(path: string, token: AccessToken, details: Readonly<Record<string, string | undefined>> = {}): void {
   const temporary = join(dirname(path), `.${randomHex(8)}.tmp`);
-  writeSecretFile(temporary, JSON.stringify({ access_token: token.accessToken, expires_at: isoSeconds(token.expiresAt) }));
-  renameSync(temporary, path);
+  writeSecretFile(temporary, JSON.stringify({ ...details, access_token: token.accessToken, expires_at: isoSeconds(token.expiresAt) }));
+  try {
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }

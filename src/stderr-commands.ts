@@ -1,7 +1,8 @@
-// What gemini-auth-token writes. Its stdout is the token alone, read by
-// `$(gemini-auth-token)`; its workflow commands go to stderr, which the runner
-// reads for commands too. @actions/core writes commands to stdout only, where a
-// mask or an error would end up in the caller's variable, unseen by the runner.
+// Workflow commands on stderr, for commands whose stdout is their answer
+// (gemini-auth-token, `gemini-auth token`): their stdout is read by
+// `$(...)`, and the runner reads stderr for commands too. @actions/core writes
+// commands to stdout only, where a mask or an error would end up in the
+// caller's variable, unseen by the runner.
 import { writeSync } from 'node:fs';
 
 /** Writes all of `text`: a pipe another process made non-blocking can take it in parts, or be full for a moment. */
