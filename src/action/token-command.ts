@@ -4,12 +4,13 @@
 // nothing else: no token sources, no google-auth-library.
 import { parseArgs } from 'node:util';
 import { ActionError, failureMessage } from '../errors.ts';
+import { refreshOnce } from '../files/refresh-lock.ts';
 import { parseDuration } from '../inputs.ts';
 import { shellLog } from '../log.ts';
-import { isoSeconds } from '../token.ts';
+import { isoSeconds, type AccessToken } from '../token.ts';
 import { debugOnStderr, failOnStderr, maskOnStderr, writeAll } from '../stderr-commands.ts';
 import { TOKEN_COMMAND } from './token-command-shims.ts';
-import { readCurrentToken, readRefreshConfig, writeCurrentToken } from './token-folder.ts';
+import { readCurrentToken, readRefreshConfig, refreshLockPath, writeCurrentToken } from './token-folder.ts';
 
 const USAGE = `Usage: ${TOKEN_COMMAND} [--min-lifetime SECONDS] [--json]
 
@@ -45,13 +46,24 @@ async function run(argv: string[]): Promise<void> {
   if (!options.state) throw new ActionError(`${TOKEN_COMMAND} was started without its state folder.`, `Call the ${TOKEN_COMMAND} that the gemini-auth step put on PATH.`);
   const config = readRefreshConfig(options.state);
   const minLifetime = options['min-lifetime'] === undefined ? config.minTokenLifetimeSeconds : parseDuration('--min-lifetime', options['min-lifetime'], 0, 43200);
-  let token = readCurrentToken(options.state);
-  if (!token || token.expiresAt.getTime() - Date.now() < minLifetime * 1000) {
-    const { refreshToken } = await import('./token-refresh.ts');
-    token = await refreshToken(config, shellLog({ mask: maskOnStderr, debug: debugOnStderr, info: () => {}, warn: () => {} }));
-    writeCurrentToken(options.state, token);
-  }
-  const { accessToken, expiresAt } = token;
+  const state = options.state;
+  const current = (): AccessToken | undefined => {
+    const token = readCurrentToken(state);
+    return token && token.expiresAt.getTime() - Date.now() >= minLifetime * 1000 ? token : undefined;
+  };
+  // Of parallel calls that find the token too old, one refreshes and the others wait and read what it wrote.
+  const { accessToken, expiresAt } = await refreshOnce(
+    refreshLockPath(state),
+    current,
+    async () => {
+      const { refreshToken } = await import('./token-refresh.ts');
+      const token = await refreshToken(config, shellLog({ mask: maskOnStderr, debug: debugOnStderr, info: () => {}, warn: () => {} }));
+      writeCurrentToken(state, token);
+      return token;
+    },
+    // No refresh holds the lock longer than its whole timeout.
+    { staleMs: config.timeoutMs + 30_000 },
+  );
   writeAll(1, `${options.json ? JSON.stringify({ access_token: accessToken, expires_at: isoSeconds(expiresAt) }) : accessToken}\n`);
 }
 

@@ -14,6 +14,7 @@ import { TOKEN_COMMAND, tokenCommandFiles, tokenCommandPath, type TokenCommandLa
 
 const TOKEN_FILE = 'token.json';
 const CONFIG_FILE = 'refresh.json';
+const REFRESH_LOCK = 'refresh.lock';
 
 /** What gemini-auth-token needs to refresh the token as the main step would. */
 export interface RefreshConfig extends HttpLimits {
@@ -77,6 +78,11 @@ export function readRefreshConfig(folder: string): RefreshConfig {
 /** The current token, or undefined when there is none that can be read. */
 export function readCurrentToken(folder: string): AccessToken | undefined {
   return readTokenFile(join(folder, TOKEN_FILE));
+}
+
+/** Where parallel calls take turns to refresh the current token. */
+export function refreshLockPath(folder: string): string {
+  return join(folder, REFRESH_LOCK);
 }
 
 export function writeCurrentToken(folder: string, token: AccessToken): void {

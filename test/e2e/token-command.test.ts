@@ -187,6 +187,28 @@ describe('gemini-auth-token', () => {
     assert.equal(fake.count('token'), 2, 'a definite answer is not retried');
   });
 
+  it('refreshes once for 20 parallel calls that find the token dead: the others wait and print what it wrote', async (t) => {
+    // The current token is made to have expired; the one refreshed lives long enough for every caller.
+    const expire = 'folder=$(dirname "$(dirname "$(command -v gemini-auth-token)")"); printf \'{"access_token":"ya29.dead","expires_at":"2000-01-01T00:00:00Z"}\' > "$folder/token.json"';
+    const parallel = 'for i in $(seq 20); do gemini-auth-token > "token-$i.txt" & done; wait; sort -u token-*.txt; rm token-*.txt';
+    for (const flow of [
+      { name: 'authorized_user', inputs: USER_CREDENTIALS, refresh: ['token'] as const },
+      { name: 'workload identity, impersonating', inputs: () => ({ workload_identity_provider: provider.name, service_account: TARGET }), refresh: ['oidc', 'sts', 'iamcredentials'] as const },
+    ]) {
+      await t.test(flow.name, async () => {
+        fake.reset();
+        user = fake.addUser({ email: 'dev@example.com', quotaProjectId: 'gemini-project' });
+        fake.grantTokenCreator(TARGET, user.email);
+        const run = await job(flow.inputs(), [expire, parallel], { skipPost: true });
+        const tokens = printed(run.runs[1]);
+        assert.equal(tokens.length, 1, `every call printed the same token: ${tokens.join(', ')}`);
+        assert.ok(fake.issuedTokens.has(tokens[0] ?? '') && tokens[0] !== run.main.outputs.access_token, 'a token refreshed after the main step');
+        for (const endpoint of flow.refresh) assert.equal(fake.count(endpoint), 2, `${endpoint}: the main step's request and one refresh`);
+        assert.deepEqual(readdirSync(run.folder).sort(), ['bin', 'refresh.json', 'token.json'], 'the lock is gone');
+      });
+    }
+  });
+
   it('keeps token.json whole when calls refresh in parallel', async () => {
     fake.tokenLifetimeSeconds = 300;
     const parallel = 'for i in 1 2 3 4 5 6 7 8; do gemini-auth-token > /dev/null & done; wait';
