@@ -24,6 +24,8 @@ export interface ExecutableRun {
   /** Epoch milliseconds: the run's deadline bounds the program too. */
   readonly deadline: number;
   readonly log: Pick<Log, 'mask'>;
+  /** How messages name the configuration: credentials_json, or the CLI's credentials file. */
+  readonly origin: string;
 }
 
 export const ALLOW_EXECUTABLES = 'GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES';
@@ -48,7 +50,7 @@ export async function executableSubjectToken(run: ExecutableRun): Promise<string
   const program = programOf(run.executable.command);
   if (process.env[ALLOW_EXECUTABLES] !== '1') {
     throw new ActionError(
-      `The external_account credentials_json runs the executable ${program} (${FIELD}.command), and Google's client libraries run executables only with ${ALLOW_EXECUTABLES}=1.`,
+      `The external_account ${run.origin} runs the executable ${program} (${FIELD}.command), and Google's client libraries run executables only with ${ALLOW_EXECUTABLES}=1.`,
       `If you trust the command, set ${ALLOW_EXECUTABLES}=1 in the environment of this step and of the later steps that use the credentials file (\`env: { ${ALLOW_EXECUTABLES}: 1 }\`); or use workload_identity_provider, which needs no executable.`,
     );
   }
@@ -94,7 +96,7 @@ function runProgram(run: ExecutableRun, program: string): Promise<Record<string,
       // Its own process group (not on Windows, where that opens a console), so that a timeout ends its children too.
       child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
     } catch (error) {
-      reject(notStarted(program, error));
+      reject(notStarted(program, error, run.origin));
       return;
     }
     const stdout: Buffer[] = [];
@@ -120,25 +122,25 @@ function runProgram(run: ExecutableRun, program: string): Promise<Record<string,
       finish(() =>
         reject(
           new ActionError(
-            `The executable ${program} of the external_account credentials_json did not finish within ${timeoutMs} ms (${FIELD}.timeout_millis, or what the input timeout left); it was stopped with every process it started.`,
+            `The executable ${program} of the external_account ${run.origin} did not finish within ${timeoutMs} ms (${FIELD}.timeout_millis, or what the input timeout left); it was stopped with every process it started.`,
             `Make the command print its response and exit sooner, or raise ${FIELD}.timeout_millis (at most ${MAX_TIMEOUT_MILLIS}) and the input timeout.`,
           ),
         ),
       );
     }, timeoutMs);
-    child.on('error', (error) => finish(() => reject(notStarted(program, error))));
+    child.on('error', (error) => finish(() => reject(notStarted(program, error, run.origin))));
     child.on('close', (code, signal) => {
       finish(() => {
         if (code === 0) {
           const response = parseResponse(Buffer.concat(stdout).toString('utf8'));
           if (response) resolve(response);
-          else reject(new ActionError(`The executable ${program} of the external_account credentials_json printed no executable response (a JSON object with version, success and the token).`, RESPONSE_FIX));
+          else reject(new ActionError(`The executable ${program} of the external_account ${run.origin} printed no executable response (a JSON object with version, success and the token).`, RESPONSE_FIX));
           return;
         }
         const said = untrusted(Buffer.concat(stderr).toString('utf8').trim(), 300);
         reject(
           new ActionError(
-            `The executable ${program} of the external_account credentials_json failed (${signal ? `stopped by ${signal}` : `exit code ${String(code)}`}${said ? `; its error output: ${said}` : ''}).`,
+            `The executable ${program} of the external_account ${run.origin} failed (${signal ? `stopped by ${signal}` : `exit code ${String(code)}`}${said ? `; its error output: ${said}` : ''}).`,
             `Run the command by hand on the runner with the same environment to see why; it must exit 0 and print its response on stdout.`,
           ),
         );
@@ -152,11 +154,11 @@ const RESPONSE_FIX =
 
 /** The subject token of a response, or the clear error of a refusal or a malformed response. */
 function readResponse(response: Record<string, unknown>, run: ExecutableRun, program: string): string {
-  const bad = (what: string): ActionError => new ActionError(`The executable ${program} of the external_account credentials_json answered ${what}.`, RESPONSE_FIX);
+  const bad = (what: string): ActionError => new ActionError(`The executable ${program} of the external_account ${run.origin} answered ${what}.`, RESPONSE_FIX);
   if (response.version !== 1) throw bad(`with version ${untrusted(String(response.version), 20)}, and only version 1 is known`);
   if (response.success === false) {
     throw new ActionError(
-      `The executable ${program} of the external_account credentials_json reported a failure (${untrusted(String(response.code ?? 'no code'), 60)}: ${untrusted(String(response.message ?? 'no message'), 300)}).`,
+      `The executable ${program} of the external_account ${run.origin} reported a failure (${untrusted(String(response.code ?? 'no code'), 60)}: ${untrusted(String(response.message ?? 'no message'), 300)}).`,
       'Fix what the command reports; run it by hand on the runner to see more.',
     );
   }
@@ -180,10 +182,10 @@ function parseResponse(text: string): Record<string, unknown> | undefined {
   }
 }
 
-function notStarted(program: string, error: unknown): ActionError {
+function notStarted(program: string, error: unknown, origin: string): ActionError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
   return new ActionError(
-    `The executable ${program} of the external_account credentials_json could not be started (${code === 'ENOENT' ? 'ENOENT: no such file' : code}).`,
+    `The executable ${program} of the external_account ${origin} could not be started (${code === 'ENOENT' ? 'ENOENT: no such file' : code}).`,
     `Install the program on the runner, or correct ${FIELD}.command (a relative path starts from the step's working directory), and make it executable.`,
   );
 }

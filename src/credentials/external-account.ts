@@ -119,7 +119,7 @@ async function mint(json: ExternalAccountJson, scopes: readonly string[], target
       // A token that will only impersonate needs nothing but cloud-platform.
       scopes: target ? IMPERSONATION_SOURCE_SCOPES : scopes,
       subjectTokenType: json.subject_token_type,
-      subjectToken: async () => (subject = await fetchSubjectToken(json, target?.serviceAccount, context)).token,
+      subjectToken: async () => (subject = await fetchSubjectToken(json, name, target?.serviceAccount, context)).token,
       agent: () => subject?.agent,
       ...(json.client_id ? { headers: { authorization: `Basic ${Buffer.from(`${json.client_id}:${json.client_secret ?? ''}`).toString('base64')}` } } : {}),
       // Client auth takes the place of the workforce user project, as in Google's libraries.

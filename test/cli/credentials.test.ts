@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { printedToken, runCli } from '../support/cli.ts';
+import { cliFailure, printedToken, runCli } from '../support/cli.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeProvider, type FakeUser, type ServiceAccountKey } from '../support/fake-google.ts';
 
 const TARGET = 'gemini-target@gemini-project.iam.gserviceaccount.com';
@@ -85,6 +85,16 @@ describe('credential sources', () => {
     const run = await runCli(fake, ['token', '--credentials-file', file('external.json', external)], { answer: true });
     assert.equal(fake.issuedTokens.get(printedToken(run))?.kind, 'federated');
     assert.deepEqual(fake.requests.map((request) => request.endpoint), ['sts']);
+  });
+
+  it("an external_account file whose credential source fails names the file, not the Action's input", async () => {
+    const missing = join(dir, 'no-such-subject.jwt');
+    const external = { type: 'external_account', audience: `//iam.googleapis.com/${provider.name}`, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', token_url: `${fake.url}/sts/v1/token`, credential_source: { file: missing } };
+    const path = file('external-missing.json', external);
+    const line = cliFailure(await runCli(fake, ['token', '--credentials-file', path]));
+    assert.ok(line.includes(`The external_account credentials file ${path}`), line);
+    assert.ok(!line.includes('credentials_json'), line);
+    assert.deepEqual(fake.requests, [], 'nothing was sent');
   });
 
   it('GOOGLE_APPLICATION_CREDENTIALS comes last', async () => {
