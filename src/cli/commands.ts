@@ -7,7 +7,7 @@ import { refreshOnce } from '../files/refresh-lock.ts';
 import { writeSecretJson } from '../files/secret-file.ts';
 import { writeAll } from '../stderr-commands.ts';
 import { isoSeconds, type MintedToken } from '../token.ts';
-import { verifyAccess, verifyTarget } from '../verify.ts';
+import { preconnectVerify, verifyAccess, verifyTarget } from '../verify.ts';
 import { chooseCredentials } from './credentials.ts';
 import { formatVariables, parseFormat } from './env-formats.ts';
 import type { CliLog } from './log.ts';
@@ -74,6 +74,7 @@ export async function verify(line: CommandLine, env: NodeJS.ProcessEnv, log: Cli
   const session = openSession(line, env, log, chooseCredentials(line, env));
   // Settled before any request, as the Action does.
   const target = verifyTarget(session.inputs, session.projectId, inputNaming(line));
+  preconnectVerify(target, session.context.endpoints);
   const token = await mint(session, log);
   const { accessToken, principal, member } = token;
   const { models, tokenInfo, callable } = await verifyAccess({ accessToken, authType: session.source.authType, quotaProjectId: session.quotaProjectId, principal, member, target }, session.context);
