@@ -5,50 +5,14 @@ import { listModelsUrl, vertexBaseUrl, type Endpoints } from './endpoints.ts';
 import { ActionError } from './errors.ts';
 import type { GoogleContext } from './google/protocol.ts';
 import { preconnect } from './google/transport.ts';
-import type { TokenInfo } from './google/tokeninfo.ts';
-import { ACTION_INPUTS, type GeminiApi, type InputNaming, type Inputs } from './inputs.ts';
-import type { AuthType } from './token.ts';
+import { ACTION_INPUTS, type InputNaming, type Inputs } from './inputs.ts';
 import { untrusted } from './untrusted.ts';
+import type { Verification, VerifyRequest, VerifyTarget } from './verify/types.ts';
 import { verifyGeminiApi } from './verify/gemini-api.ts';
 import { verifyVertex } from './verify/vertex.ts';
 
 /** The model Vertex AI verification looks up when verify_model is unset. */
 const DEFAULT_VERTEX_MODEL = 'gemini-2.5-flash';
-
-/** What verify checks. */
-export type VerifyTarget =
-  | {
-      readonly api: 'generativelanguage';
-      /** verify_model as `models/ID`: it must be listed, and countTokens on it must work. */
-      readonly model: string | undefined;
-    }
-  | {
-      readonly api: 'vertex';
-      readonly project: string;
-      readonly location: string;
-      readonly modelId: string;
-      /** verify_model was set: countTokens on it, in the project and location, must work too. */
-      readonly callModel: boolean;
-    };
-
-export interface VerifyRequest {
-  readonly accessToken: string;
-  readonly authType: AuthType;
-  readonly quotaProjectId: string | undefined;
-  /** Who the token acts as, and the IAM member that names it, where known: fixes name them. */
-  readonly principal: string | undefined;
-  readonly member: string | undefined;
-  readonly target: VerifyTarget;
-}
-
-export interface Verification {
-  readonly api: GeminiApi;
-  readonly tokenInfo: TokenInfo | undefined;
-  /** The models found: every one the Gemini API lists, or the one Vertex AI looked up. */
-  readonly models: readonly string[];
-  /** The model that countTokens proved callable (with verify_model). */
-  readonly callable: string | undefined;
-}
 
 /** Connects to the API that verify will call while the token is being minted, so the check pays no handshake. */
 export function preconnectVerify(target: VerifyTarget, endpoints: Endpoints): void {

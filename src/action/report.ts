@@ -5,7 +5,7 @@ import * as core from '@actions/core';
 import type { Endpoints } from '../endpoints.ts';
 import { adcEnvironment } from '../environment.ts';
 import { isoSeconds, type AuthType, type MintedToken } from '../token.ts';
-import type { Verification } from '../verify.ts';
+import type { Verification } from '../verify/types.ts';
 
 export interface RunResult {
   readonly authType: AuthType;

@@ -5,11 +5,19 @@ import { resolve } from 'node:path';
 import { MAX_CREDENTIALS_BYTES, type CredentialsOrigin } from '../credentials/json.ts';
 import { ActionError } from '../errors.ts';
 import { readAtMost } from '../files/bounded-read.ts';
-import { variableOf, type CommandLine } from './options.ts';
+import { variableOf, type CommandLine, type CredentialInputs } from './options.ts';
 
 export type Credentials =
   | { readonly kind: 'json'; readonly text: string; readonly origin: CredentialsOrigin; readonly from: string }
   | { readonly kind: 'workload_identity'; readonly provider: string; readonly from: string };
+
+/** The credentials as the Action's two inputs would give them. */
+export function credentialInputs(credentials: Credentials): CredentialInputs {
+  return {
+    credentials_json: credentials.kind === 'json' ? credentials.text : '',
+    workload_identity_provider: credentials.kind === 'workload_identity' ? credentials.provider : '',
+  };
+}
 
 const ADC_FILE = '~/.config/gcloud/application_default_credentials.json';
 const JSON_VARIABLE = 'GEMINI_AUTH_CREDENTIALS_JSON';

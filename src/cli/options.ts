@@ -3,7 +3,6 @@
 // parser (src/inputs.ts); each option also reads GEMINI_AUTH_<NAME>.
 import { ActionError } from '../errors.ts';
 import { INPUT_DEFAULTS, parseBoolean, type InputName, type InputNaming, type InputReader } from '../inputs.ts';
-import type { Credentials } from './credentials.ts';
 
 export const PROGRAM = 'gemini-auth';
 export const COMMANDS = ['token', 'login', 'verify'] as const;
@@ -173,16 +172,21 @@ function readArgv(argv: readonly string[]): { values: Record<string, string[] | 
 /** How errors name a variable: `The variable GEMINI_AUTH_JSON must be true or false`. */
 const VARIABLE_NAMING: InputNaming = { input: (name) => `variable ${name}`, name: (name) => name, setting: (name, value) => `${name}=${value}` };
 
+/** The two credential inputs as the precedence chose the credentials: one of them is set. */
+export interface CredentialInputs {
+  readonly credentials_json: string;
+  readonly workload_identity_provider: string;
+}
+
 /**
  * The Action's inputs as this command line gives them: each input from the
  * option that mirrors it (or its variable), '' where there is none, so that
  * readInputs applies the input's default; the credentials as the precedence
  * chose them.
  */
-export function inputReader(line: CommandLine, credentials: Credentials): InputReader {
+export function inputReader(line: CommandLine, chosen: CredentialInputs): InputReader {
   return (name) => {
-    if (name === 'credentials_json') return credentials.kind === 'json' ? credentials.text : '';
-    if (name === 'workload_identity_provider') return credentials.kind === 'workload_identity' ? credentials.provider : '';
+    if (name === 'credentials_json' || name === 'workload_identity_provider') return chosen[name];
     const option = optionOf(name);
     const value = option ? line.setting(option).value : '';
     // On a command line, endpoints also come comma-separated: key=URL,key=URL.

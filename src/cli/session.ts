@@ -10,7 +10,7 @@ import { createFolders, createPrivateFolder, type FolderUse } from '../files/fol
 import { httpPolicy } from '../google/http.ts';
 import { readInputs, type Inputs } from '../inputs.ts';
 import { authSettings, type AuthSettings } from '../settings.ts';
-import type { Credentials } from './credentials.ts';
+import { credentialInputs, type Credentials } from './credentials.ts';
 import type { CliLog } from './log.ts';
 import { detectSubjectTokens } from './oidc/detect.ts';
 import { subjectTokenSupplier } from './oidc/suppliers.ts';
@@ -37,7 +37,7 @@ export function openSession(line: CommandLine, env: NodeJS.ProcessEnv, log: CliL
   // Before anything parses, checks or prints them.
   if (credentials.kind === 'json') maskRawInput(credentials.text, log.mask);
   const naming = inputNaming(line);
-  const inputs = readInputs(inputReader(line, credentials), undefined, naming);
+  const inputs = readInputs(inputReader(line, credentialInputs(credentials)), undefined, naming);
   const settings = authSettings(inputs, naming, credentials.kind === 'json' ? credentials.origin : undefined);
   let folder: string | undefined;
   const makeFolder = (): string => {

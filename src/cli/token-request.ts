@@ -3,7 +3,7 @@
 // loads a token source, so a cached token costs a file read and a hash.
 import { decodeCredentialsJson } from '../credentials/json.ts';
 import { readInputs, type Inputs } from '../inputs.ts';
-import { chooseCredentials, type Credentials } from './credentials.ts';
+import { chooseCredentials, credentialInputs, type Credentials } from './credentials.ts';
 import { detectSubjectTokens, subjectTokenMaterial, type SubjectTokens } from './oidc/detect.ts';
 import { fileTokenText } from './oidc/file.ts';
 import { inputNaming, inputReader, type CommandLine } from './options.ts';
@@ -22,7 +22,7 @@ const KEY_LAYOUT = 1;
 export function tokenRequest(line: CommandLine, env: NodeJS.ProcessEnv): TokenRequest {
   const credentials = chooseCredentials(line, env);
   const subjectTokens = credentials.kind === 'workload_identity' ? detectSubjectTokens(line, env) : undefined;
-  const inputs = readInputs(inputReader(line, credentials), undefined, inputNaming(line));
+  const inputs = readInputs(inputReader(line, credentialInputs(credentials)), undefined, inputNaming(line));
   // Who may read the entry: whoever holds the credentials (their whole text), or the CI token a federated token came from.
   const secrets = credentials.kind === 'json' ? [credentials.text, ...sourceFileText(credentials.text)] : [subjectTokenMaterial(subjectTokens!, env)];
   const facts = {

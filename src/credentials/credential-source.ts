@@ -12,9 +12,17 @@ import { ActionError } from '../errors.ts';
 import { isTransientStatus, retrying, TransientFailure } from '../google/http.ts';
 import { untrusted } from '../untrusted.ts';
 import { executableSubjectToken, type ExecutableConfig } from './executable-source.ts';
-import type { ExternalAccountJson } from './external-account.ts';
 import { isObject } from './json.ts';
 import type { MintContext } from './types.ts';
+
+/** What a credential source takes of its external_account configuration (the library takes the whole of it). */
+export interface SourceConfiguration {
+  readonly audience: string;
+  readonly subject_token_type: string;
+  readonly credential_source: Readonly<Record<string, unknown>>;
+  readonly client_secret?: string;
+  readonly [field: string]: unknown;
+}
 
 export interface SubjectToken {
   readonly token: string;
@@ -28,7 +36,7 @@ const AWS_ENVIRONMENT = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
 
 /** A fresh subject token of the configuration's credential_source, masked. */
 /** `origin` names the configuration in messages: credentials_json, or the CLI's credentials file. */
-export async function fetchSubjectToken(json: ExternalAccountJson, origin: string, impersonatedEmail: string | undefined, context: MintContext): Promise<SubjectToken> {
+export async function fetchSubjectToken(json: SourceConfiguration, origin: string, impersonatedEmail: string | undefined, context: MintContext): Promise<SubjectToken> {
   const source = json.credential_source as Record<string, unknown>;
   if (isObject(source.executable)) {
     const run = { executable: source.executable as unknown as ExecutableConfig, audience: json.audience, subjectTokenType: json.subject_token_type, impersonatedEmail, deadline: context.http.deadline, log: context.log, origin };
@@ -120,7 +128,7 @@ function fixFor(source: Record<string, unknown>): string {
 }
 
 /** What the configuration holds that must never be printed: the client secret, the headers a URL source sends. */
-function secretsOf(json: ExternalAccountJson, source: Record<string, unknown>): string[] {
+function secretsOf(json: SourceConfiguration, source: Record<string, unknown>): string[] {
   const headers = isObject(source.headers) ? Object.values(source.headers) : [];
   return [json.client_secret, ...headers].filter((value): value is string => typeof value === 'string');
 }

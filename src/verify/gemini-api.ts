@@ -5,7 +5,7 @@ import { explainApiError, summarize, type GoogleError } from '../google/errors.t
 import { countTokens, GEMINI_API, GEMINI_COUNT_TOKENS, GENERATIVE_LANGUAGE, listModels, type ListedModel } from '../google/gemini.ts';
 import type { GoogleContext } from '../google/protocol.ts';
 import { readTokenInfo, TokenInfoRefused, type TokenInfo } from '../google/tokeninfo.ts';
-import type { Verification, VerifyRequest } from '../verify.ts';
+import type { Verification, VerifyRequest } from './types.ts';
 
 /** `model` is `models/ID`, or undefined to list only. */
 export async function verifyGeminiApi(request: VerifyRequest, model: string | undefined, context: GoogleContext): Promise<Verification> {

@@ -6,7 +6,7 @@ import { explainApiError, summarize, type GoogleError } from '../google/errors.t
 import type { GoogleContext } from '../google/protocol.ts';
 import { countVertexTokens, getPublisherModel, VERTEX_AI, VERTEX_COUNT_TOKENS, VERTEX_MODEL_GET } from '../google/vertex.ts';
 import { iamMember } from '../iam-member.ts';
-import type { Verification, VerifyRequest, VerifyTarget } from '../verify.ts';
+import type { Verification, VerifyRequest, VerifyTarget } from './types.ts';
 
 export async function verifyVertex(request: VerifyRequest, target: Extract<VerifyTarget, { api: 'vertex' }>, context: GoogleContext): Promise<Verification> {
   const { project, location, modelId } = target;
