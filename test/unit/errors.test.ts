@@ -8,7 +8,7 @@ describe('failureMessage', () => {
   });
 
   it('names a fix for an unexpected error too, on one line, without its stack or anything it quotes of a body', () => {
-    const error = new TypeError('Cannot read properties of undefined (reading \'split\')\n    at resolveEndpoints (file:///dist/main/index.js:1:2)');
+    const error = new TypeError('Cannot read properties of undefined (reading \'split\')\n    at resolveEndpoints (file:///home/runner/work/_actions/index.js:1:2)');
     const line = failureMessage(error);
     assert.match(line, /^gemini-auth failed unexpectedly \(TypeError: Cannot read properties of undefined \(reading 'split'\) {5}at resolveEndpoints .*\)\. Fix: Please report it at https:\/\/github\.com\/gemini-auth\/gemini-auth\/issues with the step's log\.$/);
     assert.doesNotMatch(line, /\n/);
