@@ -9,6 +9,7 @@ import { parseDuration } from '../inputs.ts';
 import { shellLog } from '../log.ts';
 import { isoSeconds, type AccessToken } from '../token.ts';
 import { debugOnStderr, failOnStderr, maskOnStderr, writeAll } from '../stderr-commands.ts';
+import { untrusted } from '../untrusted.ts';
 import { TOKEN_COMMAND } from './token-command-shims.ts';
 import { readCurrentToken, readRefreshConfig, refreshLockPath, writeCurrentToken } from './token-folder.ts';
 
@@ -74,7 +75,9 @@ function parseOptions(argv: string[]): { state?: string; 'min-lifetime'?: string
       options: { state: { type: 'string' }, 'min-lifetime': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     }).values;
   } catch (error) {
-    throw new ActionError(`${TOKEN_COMMAND}: ${(error as Error).message}`, `Run ${TOKEN_COMMAND} --help for its options.`);
+    // Node's words quote the command line; a sentence of the failure line ends before its fix.
+    const said = untrusted((error as Error).message, 200).replace(/(?<![.!?])$/, '.');
+    throw new ActionError(`${TOKEN_COMMAND}: ${said}`, `Run ${TOKEN_COMMAND} --help for its options.`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseCredentialsJson } from '../credentials/registry.ts';
+import { maskRawInput, parseCredentialsJson } from '../credentials/registry.ts';
 import { credentialsSource } from '../credentials/resolve.ts';
 import { resolveEndpoints } from '../endpoints.ts';
 import { ActionError } from '../errors.ts';
@@ -20,6 +20,9 @@ export async function refreshToken(config: RefreshConfig, log: Log): Promise<Min
       `Leave the credentials file the gemini-auth step wrote in place until the end of the job, and call ${TOKEN_COMMAND} only in the steps after it.`,
     );
   }
+  // Masked again in this process, before anything parses the file: the runner's masks of the main step hide whole
+  // values only, and what a server answers is redacted of every part of a secret only once this process knows it.
+  maskRawInput(text, log.mask);
   const source = credentialsSource(parseCredentialsJson(text), { scopes: config.scopes, lifetimeSeconds: config.accessTokenLifetimeSeconds });
   return source.mint({ endpoints: resolveEndpoints(config.universe, config.endpoints), http: httpPolicy(config, log.debug), log });
 }

@@ -37,7 +37,7 @@ export const OPTIONS = {
   'quota-project-id': { type: 'string', input: 'quota_project_id', value: 'ID', help: 'project billed for quota (default: the credentials\', else --project-id)' },
   'access-token-lifetime': { type: 'string', input: 'access_token_lifetime', value: 'SECONDS', help: 'lifetime of impersonated tokens (default 3600s)' },
   universe: { type: 'string', input: 'universe', value: 'DOMAIN', help: 'universe domain (default googleapis.com)' },
-  endpoints: { type: 'string', input: 'endpoints', value: 'KEY=URL,...', help: 'service base URLs to use instead of Google\'s: oauth2, sts, iamcredentials, generativelanguage' },
+  endpoints: { type: 'string', input: 'endpoints', value: 'KEY=URL,...', help: 'service base URLs to use instead of Google\'s, comma- or newline-separated: oauth2, sts, iamcredentials, generativelanguage, aiplatform (plain http:// only to loopback)' },
   retries: { type: 'string', input: 'retries', value: 'N', help: 'retries of transient failures (default 3)' },
   'request-timeout': { type: 'string', input: 'request_timeout', value: 'SECONDS', help: 'per request (default 15)' },
   timeout: { type: 'string', input: 'timeout', value: 'SECONDS', help: 'for the whole command (default 120)' },

@@ -177,6 +177,16 @@ describe('subject tokens named on the command line', () => {
     assert.equal(subjectTokenSent(), token);
   });
 
+  it("quotes a refused token's issuer as data: no escape sequence or line break of it reaches the failure line", async () => {
+    const path = join(dir, 'hostile-issuer.jwt');
+    writeFileSync(path, gitlabToken({ iss: 'https://evil.example/\u001b[2K\u001b[1G\r\n::warning::INJECTED' }));
+    const run = await runCli(fake, ['token', '--workload-identity-provider', gitlab.name, '--oidc-token-file', path], { githubActions: true });
+    const line = cliFailure(run);
+    assert.match(line, /refused the job's OIDC token \(HTTP 400 invalid_grant: .*the issuer in ID Token .* does not match.*Fix: Check the provider's issuer \(https:\/\/evil\.example\/ ::warning::INJECTED \[\d+ characters removed\]\)/);
+    assert.doesNotMatch(run.stderr, /(?!\n)\p{Cc}/u, 'no control character on stderr but the line ends');
+    assert.ok(!run.commands.some((command) => command.command === 'warning'), 'no workflow command from the token');
+  });
+
   it('refuses, before any request, a token file that is missing or holds no JWT, and a variable that is empty', async () => {
     const provider = ['token', '--workload-identity-provider', gitlab.name];
     const missing = await runCli(fake, [...provider, '--oidc-token-file', join(dir, 'none.jwt')]);

@@ -187,6 +187,22 @@ describe('gemini-auth-token', () => {
     assert.equal(fake.count('token'), 2, 'a definite answer is not retried');
   });
 
+  it("hides every part of the credentials file's secrets from an answer that echoes the refresh, where the runner's masks of whole values do not reach", async () => {
+    const running = job(USER_CREDENTIALS(), ['gemini-auth-token --min-lifetime 1h']);
+    while (fake.count('token') === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    fake.revokeRefreshToken(user.refreshToken);
+    // The refresh request comes back inside the error, cut at 400 characters just before the refresh token's end.
+    fake.alterAnswers('token', (_body, _status, request) => ({ error: 'invalid_request', error_description: `${'x'.repeat(Math.max(0, 390 - request.body.length))} ${request.body}` }));
+    const run = await running;
+    const message = failure(ran(run.runs[0]));
+    assert.match(message, /\[redacted\]/);
+    for (const secret of [user.refreshToken, user.clientSecret]) {
+      for (const form of new Set([secret, encodeURIComponent(secret)])) {
+        for (let at = 0; at + 12 <= form.length; at++) assert.ok(!message.includes(form.slice(at, at + 12)), `a piece of a secret is in the error: ${form.slice(at, at + 12)}`);
+      }
+    }
+  });
+
   it('refreshes once for 20 parallel calls that find the token dead: the others wait and print what it wrote', async (t) => {
     // The current token is made to have expired; the one refreshed lives long enough for every caller.
     const expire = 'folder=$(dirname "$(dirname "$(command -v gemini-auth-token)")"); printf \'{"access_token":"ya29.dead","expires_at":"2000-01-01T00:00:00Z"}\' > "$folder/token.json"';

@@ -85,10 +85,11 @@ function emptyStep(): StepResult {
   return { code: 0, signal: null, stdout: '', stderr: '', durationMs: 0, outputs: {}, exportedEnv: {}, state: {}, addedPath: [], summary: '', masks: [], commands: [], errors: [], warnings: [] };
 }
 
-/** The single failure line of a failed step, asserting there is exactly one. */
+/** The single failure line of a failed step, asserting there is exactly one and that it names the cause, then the fix. */
 export function failure(step: StepResult): string {
   assert.equal(step.code, 1, `expected exit code 1, got ${step.code}; stdout:\n${step.stdout}`);
   assert.equal(step.errors.length, 1, `expected one ::error:: line, got ${JSON.stringify(step.errors)}`);
+  assert.match(step.errors[0] ?? '', /^\S.*[.)] Fix: \S/, 'the line names the cause, then the fix');
   assert.ok(!/\n\s+at .+:\d+:\d+\)?/.test(step.stdout + step.stderr), 'a stack trace was printed');
   return step.errors[0] ?? '';
 }

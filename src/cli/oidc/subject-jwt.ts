@@ -3,6 +3,7 @@
 import { ActionError } from '../../errors.ts';
 import type { Log } from '../../log.ts';
 import { decodeJwtClaims } from '../../token.ts';
+import { untrusted } from '../../untrusted.ts';
 
 /** Far above any OIDC token (GitHub's, GitLab's and CircleCI's are 1 to 2 KB). */
 export const MAX_SUBJECT_TOKEN_BYTES = 16 * 1024;
@@ -19,8 +20,8 @@ export function subjectJwt(text: string, where: string, fix: string, log: Pick<L
   return token;
 }
 
-/** The issuer a provider must trust for `token`, for the fix of a refusal. */
+/** The issuer a provider must trust for `token`, for the fix of a refusal: a claim, so text from outside. */
 export function issuerOf(token: string): string {
   const { iss } = decodeJwtClaims(token);
-  return typeof iss === 'string' ? iss.slice(0, 200) : 'the issuer of your CI\'s OIDC tokens';
+  return typeof iss === 'string' ? untrusted(iss, 200) : 'the issuer of your CI\'s OIDC tokens';
 }
