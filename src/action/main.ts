@@ -140,7 +140,7 @@ function acceptedProject(project: string | undefined): string | undefined {
 /** The principal, where it is of a shape fit for an output and a variable (an email, an identifier); otherwise left out, with a warning. */
 function acceptedPrincipal(principal: string | undefined): string | undefined {
   if (principal === undefined || hasShape('principal', principal)) return principal;
-  log.warn(`Not naming the principal: "${principal}" is neither an email nor an identifier of the usual characters.`);
+  log.warn(`Not naming the principal: "${untrusted(principal, 80)}" is neither an email nor an identifier of the usual characters.`);
   return undefined;
 }
 

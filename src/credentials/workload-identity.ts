@@ -18,11 +18,14 @@ export interface WorkloadIdentityProvider {
   readonly name: string;
   /** projects/NUMBER/locations/global/workloadIdentityPools/POOL */
   readonly pool: string;
+  /** How to give the provider's name, in the words of the shell that read it (an input, an option): for the fixes of STS refusals. */
+  readonly fix: string;
 }
 
 const PROVIDER_PATTERN = /^projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([a-z0-9-]{4,32})\/providers\/([a-z0-9-]{4,32})$/;
-const PROVIDER_FIX =
-  'Set workload_identity_provider to the full resource name, projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER, as printed by `gcloud iam workload-identity-pools providers describe PROVIDER --workload-identity-pool=POOL --location=global --format="value(name)"`.';
+/** How to give the provider's full name, in the words of the shell (an input, an option). */
+const providerFix = (naming: InputNaming): string =>
+  `Set ${naming.name('workload_identity_provider')} to the full resource name, projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER, as printed by \`gcloud iam workload-identity-pools providers describe PROVIDER --workload-identity-pool=POOL --location=global --format="value(name)"\`.`;
 const JWT = 'urn:ietf:params:oauth:token-type:jwt';
 /** OWNER/REPO as GitHub names repositories. */
 const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/u;
@@ -33,9 +36,9 @@ export function parseProvider(text: string, naming: InputNaming = ACTION_INPUTS)
   if (!match) {
     const projectId = /^projects\/([^/]+)\//.exec(name)?.[1];
     const cause = projectId && !/^\d+$/.test(projectId) ? ` It names the project by ID ("${untrusted(projectId, 40)}"); it needs the project NUMBER.` : '';
-    throw new ActionError(`The ${naming.input('workload_identity_provider')} is not a provider resource name.${cause}`, PROVIDER_FIX);
+    throw new ActionError(`The ${naming.input('workload_identity_provider')} is not a provider resource name.${cause}`, providerFix(naming));
   }
-  return { name, pool: `projects/${match[1]}/locations/global/workloadIdentityPools/${match[2]}` };
+  return { name, pool: `projects/${match[1]}/locations/global/workloadIdentityPools/${match[2]}`, fix: providerFix(naming) };
 }
 
 export function defaultAudience(provider: WorkloadIdentityProvider, universe: string): string {
@@ -119,7 +122,7 @@ function explainStsError(error: GoogleError, federation: Federation, claims: str
   const description = error.description ?? '';
   const { provider, audience, subjectToken } = federation;
   if (error.oauthError === 'invalid_target') {
-    return new ActionError(`The workload identity provider ${provider.name} does not exist or is disabled (${said}).`, PROVIDER_FIX);
+    return new ActionError(`The workload identity provider ${provider.name} does not exist or is disabled (${said}).`, provider.fix);
   }
   if (/audience/i.test(description)) {
     return new ActionError(
@@ -133,5 +136,5 @@ function explainStsError(error: GoogleError, federation: Federation, claims: str
       'Compare the claims above with the condition (`gcloud iam workload-identity-pools providers describe PROVIDER --workload-identity-pool=POOL --location=global --format="value(attributeCondition)"`) and update one of them, e.g. `assertion.repository == "OWNER/REPO"`.',
     );
   }
-  return new ActionError(`${STS_SERVICE} refused the job's OIDC token (${said}). The token's claims: ${claims}.`, `Check the provider's issuer (${subjectToken.issuer}), attribute mapping and condition. ${PROVIDER_FIX}`);
+  return new ActionError(`${STS_SERVICE} refused the job's OIDC token (${said}). The token's claims: ${claims}.`, `Check the provider's issuer (${subjectToken.issuer}), attribute mapping and condition. ${provider.fix}`);
 }
