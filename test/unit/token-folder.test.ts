@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readInputs } from '../../src/inputs.ts';
 import { createTokenFolder, installTokenCommand, readCurrentToken, writeCurrentToken } from '../../src/action/token-folder.ts';
+import { isRenameRefusalToRetry } from '../../src/files/token-file.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'gemini-auth-unit-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -33,5 +34,25 @@ describe('the token folder', () => {
     assert.equal(command, join(bin, 'gemini-auth-token'));
     const output = execFileSync(command, ['--json', "a 'quoted' $arg"], { encoding: 'utf8' });
     assert.deepEqual(JSON.parse(output), ['--state', folder.path, '--json', "a 'quoted' $arg"]);
+  });
+
+  it('replaces the token while another process has the file open to read it', async () => {
+    const folder = createTokenFolder(root).path;
+    writeCurrentToken(folder, { accessToken: 'ya29.old', expiresAt: new Date('2026-11-23T10:00:00Z') });
+    // A reader in another process, as a parallel call of gemini-auth-token is: it holds the file open for a moment.
+    const hold = `const fd = require('node:fs').openSync(process.argv[1], 'r'); console.log('open'); setTimeout(() => require('node:fs').closeSync(fd), 300);`;
+    const reader = spawn(process.execPath, ['-e', hold, join(folder, 'token.json')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((resolve) => reader.stdout.once('data', resolve));
+    writeCurrentToken(folder, { accessToken: 'ya29.new', expiresAt: new Date('2026-11-23T11:00:00Z') });
+    assert.equal(readCurrentToken(folder)?.accessToken, 'ya29.new');
+    await new Promise((resolve) => reader.once('close', resolve));
+  });
+
+  it('tries a refused rename of the token file again on Windows only, where a reader having it open refuses it for a moment', () => {
+    for (const code of ['EPERM', 'EACCES', 'EBUSY']) {
+      assert.equal(isRenameRefusalToRetry(code, 'win32'), true, code);
+      for (const platform of ['linux', 'darwin'] as const) assert.equal(isRenameRefusalToRetry(code, platform), false, `${code} on ${platform}`);
+    }
+    for (const code of ['ENOENT', 'EXDEV', 'ENOSPC', undefined]) assert.equal(isRenameRefusalToRetry(code, 'win32'), false, String(code));
   });
 });
