@@ -61,7 +61,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const NODE_SCRIPT = path.join(HERE, 'node-adc.ts');
 const PYTHON_SCRIPT = path.join(HERE, 'python_adc.py');
 const DEBIAN_PYTHON = '/usr/bin/python3';
-const GCLOUD_INSTALL = 'Install the Google Cloud CLI (apt package google-cloud-cli from https://packages.cloud.google.com/apt, which GitHub\'s Ubuntu runners have; elsewhere a versioned archive, as .github/workflows/ci.yml does).';
+const GCLOUD_INSTALL = 'Install the Google Cloud CLI (apt package google-cloud-cli from https://packages.cloud.google.com/apt, which GitHub\'s Ubuntu runners have; elsewhere Google\'s archive, as .github/workflows/ci.yml installs it).';
 /** gcloud's file: a sh script, and on Windows the .cmd beside it that cmd and PowerShell run. */
 const GCLOUD = WINDOWS ? 'gcloud.cmd' : 'gcloud';
 
