@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CLOUD_PLATFORM,
   DEFAULT_VERTEX_MODELS,
@@ -927,7 +928,7 @@ describe('step runner', () => {
   });
 
   test('every suite that runs the built action scans it for leaks', async () => {
-    const root = path.dirname(new URL(import.meta.url).pathname);
+    const root = path.dirname(fileURLToPath(import.meta.url));
     const suites = (await fs.readdir(root, { recursive: true })).filter((file) => file.endsWith('.test.ts'));
     assert.ok(suites.length > 5);
     for (const suite of suites) {
@@ -975,7 +976,7 @@ describe('step runner', () => {
     const postSeen = JSON.parse(job.steps[2]?.stdout ?? '{}') as { state: string | null; project: string | null; path: string };
     assert.equal(postSeen.state, job.steps[0]?.state['credentials_path']);
     assert.equal(postSeen.project, 'my-project');
-    assert.match(postSeen.path, /^\/opt\/tool\/bin:/);
+    assert.ok(postSeen.path.startsWith(`/opt/tool/bin${path.delimiter}`), postSeen.path);
   });
 
   test('a step past its timeout is killed', async () => {

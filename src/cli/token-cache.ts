@@ -3,7 +3,7 @@
 // keyed with the credentials' own secrets (the name tells nothing of them).
 // Read on every call, so it uses Node built-ins and small modules only.
 import { statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, posix, win32 } from 'node:path';
 import { ActionError } from '../errors.ts';
 import { createFolders, type FolderUse } from '../files/folders.ts';
 import { readTokenFile, writeTokenFile, type StoredToken } from '../files/token-file.ts';
@@ -19,12 +19,14 @@ export interface CacheEntry {
 
 /** --cache-dir, else $XDG_CACHE_HOME/gemini-auth (~/.cache/gemini-auth), on Windows %LOCALAPPDATA%\gemini-auth. */
 export function cacheFolder(option: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
-  if (option) return resolve(option);
+  // The path rules of `platform`, so that the decision is the same on any machine.
+  const paths = platform === 'win32' ? win32 : posix;
+  if (option) return paths.resolve(option);
   const home = (): string => env.HOME || process.getBuiltinModule('node:os').homedir();
-  if (platform === 'win32') return join(env.LOCALAPPDATA || join(home(), 'AppData', 'Local'), 'gemini-auth');
+  if (platform === 'win32') return paths.join(env.LOCALAPPDATA || paths.join(home(), 'AppData', 'Local'), 'gemini-auth');
   // The XDG spec ignores a relative XDG_CACHE_HOME.
   const xdg = env.XDG_CACHE_HOME;
-  return join(xdg && isAbsolute(xdg) ? xdg : join(home(), '.cache'), 'gemini-auth');
+  return paths.join(xdg && paths.isAbsolute(xdg) ? xdg : paths.join(home(), '.cache'), 'gemini-auth');
 }
 
 /**

@@ -5,6 +5,7 @@
 // token included, in its errors. The protocol is Google's "executable-sourced
 // credentials": environment in, one JSON response on stdout.
 import type { ChildProcess } from 'node:child_process';
+import { win32 } from 'node:path';
 import { ActionError } from '../errors.ts';
 import type { Log } from '../log.ts';
 import { untrusted } from '../untrusted.ts';
@@ -190,14 +191,28 @@ function notStarted(program: string, error: unknown, origin: string): ActionErro
   );
 }
 
-/** The whole process group where there is one; the child alone on Windows. */
+/** The program and every process it started: its process group, or on Windows, which has none, the tree under it. */
 function killGroup(child: ChildProcess): void {
+  const treeKill = child.pid ? windowsTreeKill(process.platform, child.pid, process.env.SystemRoot) : undefined;
+  // Synchronous: a kill started in the background would end with this process, which exits next.
+  if (treeKill) process.getBuiltinModule('node:child_process').spawnSync(treeKill.file, treeKill.args, { stdio: 'ignore', windowsHide: true, timeout: 10_000 });
   try {
     if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, 'SIGKILL');
     else child.kill('SIGKILL');
   } catch {
     // Already gone.
   }
+}
+
+/**
+ * On Windows, which has no process groups, the command that stops the tree of
+ * processes under `pid` while it still runs (taskkill /T follows parent to
+ * child): by its full path under SystemRoot, since a bare name is looked up in
+ * the working folder first. Undefined elsewhere, where the group is killed.
+ */
+export function windowsTreeKill(platform: NodeJS.Platform, pid: number, systemRoot: string | undefined): { file: string; args: string[] } | undefined {
+  if (platform !== 'win32') return undefined;
+  return { file: win32.join(systemRoot || 'C:\\Windows', 'System32', 'taskkill.exe'), args: ['/pid', String(pid), '/T', '/F'] };
 }
 
 /** Splits a command line on spaces, except inside double quotes, as Google's libraries do. */

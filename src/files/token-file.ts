@@ -33,9 +33,36 @@ export function writeTokenFile(path: string, token: AccessToken, details: Readon
   const temporary = join(dirname(path), `.${randomHex(8)}.tmp`);
   writeSecretFile(temporary, JSON.stringify({ ...details, access_token: token.accessToken, expires_at: isoSeconds(token.expiresAt) }));
   try {
-    renameSync(temporary, path);
+    replaceFile(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
+  }
+}
+
+/** The waits between tries of a refused rename: 10 ms, doubling, about 1.3 s in all, far longer than a reader keeps the file open. */
+const RENAME_WAITS_MS = [10, 20, 40, 80, 160, 320, 640];
+
+/**
+ * True when a rename over a file may work if tried again. Windows refuses to
+ * replace a file that another process has open, even with delete sharing, as
+ * Node's readers open it (EPERM or EACCES), and one a scanner holds (EBUSY):
+ * a parallel call reading the token at that instant is enough. Elsewhere a
+ * rename replaces an open file, and an error is final.
+ */
+export function isRenameRefusalToRetry(code: string | undefined, platform: NodeJS.Platform): boolean {
+  return platform === 'win32' && (code === 'EPERM' || code === 'EACCES' || code === 'EBUSY');
+}
+
+function replaceFile(from: string, to: string): void {
+  for (const wait of [...RENAME_WAITS_MS, undefined]) {
+    try {
+      renameSync(from, to);
+      return;
+    } catch (error) {
+      if (wait === undefined || !isRenameRefusalToRetry((error as NodeJS.ErrnoException).code, process.platform)) throw error;
+      // writeTokenFile is synchronous, and so is this wait.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
+    }
   }
 }

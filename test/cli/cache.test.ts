@@ -3,13 +3,14 @@
 // again; different credentials or settings never share a token; the files are
 // private; ten parallel calls make one refresh request.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { CLI, cliFailure, printedToken, runCli, type CliOptions } from '../support/cli.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeProvider, type FakeUser } from '../support/fake-google.ts';
 import { traceLoads } from '../support/job.ts';
+import { reportedMode, WINDOWS } from '../support/platform.ts';
 
 const TARGET = 'gemini-target@gemini-project.iam.gserviceaccount.com';
 let fake: FakeGoogle;
@@ -38,7 +39,8 @@ beforeEach(() => {
   home = mkdtempSync(join(dir, 'home-'));
 });
 
-const cacheOf = (root: string): string => join(root, '.cache', 'gemini-auth');
+/** The default cache folder of a HOME: ~/.cache/gemini-auth, on Windows %LOCALAPPDATA%\gemini-auth (runCli puts it in HOME too). */
+const cacheOf = (root: string): string => (WINDOWS ? join(root, 'AppData', 'Local', 'gemini-auth') : join(root, '.cache', 'gemini-auth'));
 const entries = (folder: string): string[] => readdirSync(folder).sort();
 
 /** `gemini-auth token` with the test's HOME; the token it printed. */
@@ -55,26 +57,32 @@ describe('the token cache', () => {
     assert.equal(fake.count('token'), 1, 'no request after the first');
   });
 
-  it('keeps one 0600 file in a 0700 folder under ~/.cache, named by a keyed hash; no lock is left', async () => {
+  it('keeps one 0600 file in a 0700 folder under ~/.cache (%LOCALAPPDATA% on Windows), named by a keyed hash; no lock is left', async () => {
     const run = await runCli(fake, ['token', '--json', '--credentials-file', credentials], { home, answer: true });
     assert.equal(run.code, 0, run.stderr);
     const printed = run.stdout;
     const folder = cacheOf(home);
-    assert.equal(statSync(folder).mode & 0o777, 0o700);
+    assert.equal(statSync(folder).mode & 0o777, reportedMode(0o700));
     const [name, ...others] = entries(folder);
     assert.deepEqual(others, []);
     assert.match(name ?? '', /^[0-9a-f]{40}\.json$/);
-    assert.equal(statSync(join(folder, name ?? '')).mode & 0o777, 0o600);
+    assert.equal(statSync(join(folder, name ?? '')).mode & 0o777, reportedMode(0o600));
     const kept = JSON.parse(readFileSync(join(folder, name ?? ''), 'utf8')) as Record<string, unknown>;
     assert.deepEqual(Object.keys(kept).sort(), ['access_token', 'auth_type', 'expires_at', 'principal', 'project_id']);
     assert.equal(kept.access_token, (JSON.parse(printed) as Record<string, unknown>).access_token);
     for (const secret of [user.refreshToken, user.clientSecret]) assert.ok(!readFileSync(join(folder, name ?? ''), 'utf8').includes(secret), 'the credentials are not kept');
   });
 
-  it('honours XDG_CACHE_HOME and --cache-dir (or GEMINI_AUTH_CACHE_DIR)', async () => {
+  it('honours XDG_CACHE_HOME (not on Windows) and --cache-dir (or GEMINI_AUTH_CACHE_DIR)', async () => {
     const xdg = join(dir, 'xdg');
     await token([], { env: { XDG_CACHE_HOME: xdg } });
-    assert.equal(entries(join(xdg, 'gemini-auth')).length, 1);
+    if (WINDOWS) {
+      // XDG is no Windows convention: the cache stays in %LOCALAPPDATA%.
+      assert.ok(!existsSync(xdg), 'nothing under XDG_CACHE_HOME');
+      assert.equal(entries(cacheOf(home)).length, 1);
+    } else {
+      assert.equal(entries(join(xdg, 'gemini-auth')).length, 1);
+    }
     const chosen = join(dir, 'chosen');
     await token(['--cache-dir', chosen]);
     await token([], { env: { GEMINI_AUTH_CACHE_DIR: chosen } });
@@ -135,10 +143,25 @@ describe('the token cache', () => {
     assert.equal(fake.count('token'), 5);
   });
 
-  it('ignores a cache file that others could read, and refuses a cache folder others may write to, before any request', async () => {
-    await token();
+  const openCache = WINDOWS
+    ? 'takes its files and folders whatever chmod made of them on Windows, where the ACLs of per-user folders, not mode bits, keep them private'
+    : 'ignores a cache file that others could read, and refuses a cache folder others may write to, before any request';
+  it(openCache, async () => {
+    const first = await token();
     const [name = ''] = entries(cacheOf(home));
     chmodSync(join(cacheOf(home), name), 0o644);
+    if (WINDOWS) {
+      // chmod only decides the read-only attribute there, and the checks that need mode bits do not run.
+      assert.equal(await token(), first, 'the cached token is used');
+      for (const [folder, mode] of [['open-cache', 0o777], ['group-cache', 0o775]] as const) {
+        mkdirSync(join(dir, folder));
+        chmodSync(join(dir, folder), mode);
+        await token(['--cache-dir', join(dir, folder)]);
+        assert.equal(entries(join(dir, folder)).length, 1, `${folder}: a token cached there`);
+      }
+      assert.equal(fake.count('token'), 3);
+      return;
+    }
     await token();
     assert.equal(fake.count('token'), 2, 'not used: it is not private');
     assert.equal(statSync(join(cacheOf(home), name)).mode & 0o777, 0o600, 'replaced by a private one');

@@ -11,6 +11,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { parseEnv } from 'node:util';
 import { CLI_DIST, cliFailure, runCli, type CliRun } from '../support/cli.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeUser } from '../support/fake-google.ts';
+import { reportedMode, WINDOWS } from '../support/platform.ts';
 
 let fake: FakeGoogle;
 let user: FakeUser;
@@ -30,9 +31,9 @@ after(async () => {
 });
 beforeEach(() => fake.reset());
 
-/** A folder whose path holds spaces and both kinds of quotes, and a dollar sign, as a value must survive them. */
+/** A folder whose path holds spaces and both kinds of quotes (Windows forbids " in names), and a dollar sign, as a value must survive them. */
 function awkwardFolder(name: string): string {
-  const folder = join(dir, `${name} it's a "dir" $HOME`);
+  const folder = join(dir, WINDOWS ? `${name} it's a dir $HOME` : `${name} it's a "dir" $HOME`);
   mkdirSync(folder, { mode: 0o700 });
   return folder;
 }
@@ -52,11 +53,11 @@ const GCLOUD_ENDPOINT_VARIABLES = ['CLOUDSDK_AUTH_TOKEN_HOST', 'CLOUDSDK_API_END
 function expectedVariables(variables: Record<string, string>, folder: string): void {
   assert.deepEqual(Object.keys(variables).sort(), [...ADC_VARIABLES, ...PROJECT_VARIABLES, ...QUOTA_VARIABLES, ...GCLOUD_ENDPOINT_VARIABLES].sort());
   const path = variables.GOOGLE_APPLICATION_CREDENTIALS ?? '';
-  assert.ok(path.startsWith(`${folder}/gemini-auth-`) && path.endsWith('.json'), path);
+  assert.ok(path.startsWith(join(folder, 'gemini-auth-')) && path.endsWith('.json'), path);
   for (const name of ADC_VARIABLES) assert.equal(variables[name], path);
   for (const name of [...PROJECT_VARIABLES, ...QUOTA_VARIABLES]) assert.equal(variables[name], 'gemini-project');
   assert.deepEqual(GCLOUD_ENDPOINT_VARIABLES.map((name) => variables[name]), [`${fake.url}/oauth2/token`, `${fake.url}/sts/`, `${fake.url}/iamcredentials/`]);
-  assert.equal(statSync(path).mode & 0o777, 0o600);
+  assert.equal(statSync(path).mode & 0o777, reportedMode(0o600));
   assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), { type: 'authorized_user', client_id: user.clientId, client_secret: user.clientSecret, refresh_token: user.refreshToken, token_uri: `${fake.url}/oauth2/token`, quota_project_id: 'gemini-project' });
 }
 
@@ -92,7 +93,7 @@ describe('gemini-auth login', () => {
     const run = ok(await runCli(fake, ['login', '--format', 'dotenv', '--credentials-file', credentials, '--credentials-file-dir', folder]));
     expectedVariables(parseEnv(run.stdout) as Record<string, string>, folder);
     const simple = ok(await runCli(fake, ['login', '--format', 'dotenv', '--credentials-file', credentials, '--credentials-file-dir', mkdtempSync(join(dir, 'plain-'))]));
-    assert.match(simple.stdout, /^GOOGLE_APPLICATION_CREDENTIALS='\/\S+\.json'\n/, 'single quotes where the value allows');
+    assert.match(simple.stdout, /^GOOGLE_APPLICATION_CREDENTIALS='(\/|[A-Z]:\\)\S+\.json'\n/, 'single quotes where the value allows');
   });
 
   it('--format json: one object of the variables', async () => {
@@ -135,7 +136,7 @@ describe('gemini-auth login', () => {
     const folder = join(path, '..');
     try {
       assert.ok(folder.startsWith(join(tmpdir(), 'gemini-auth-')), folder);
-      assert.equal(statSync(folder).mode & 0o777, 0o700);
+      assert.equal(statSync(folder).mode & 0o777, reportedMode(0o700));
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { cliFailure, printedToken, runCli, type CliRun } from '../support/cli.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeProvider } from '../support/fake-google.ts';
+import { reportedMode } from '../support/platform.ts';
 
 const GITLAB_ISSUER = 'https://gitlab.com';
 const CIRCLE_ORG = 'c9b6a4d2-5f1e-4b7a-9d3c-2e8f0a1b6c4d';
@@ -85,7 +86,7 @@ async function login(args: string[], env: Record<string, string>, options: { git
   const run = await runCli(fake, ['login', '--format', 'json', '--credentials-file-dir', folder, ...args], { env, ...options });
   const path = exported(run).GOOGLE_APPLICATION_CREDENTIALS ?? '';
   assert.equal(dirname(path), folder);
-  assert.equal(statSync(path).mode & 0o777, 0o600);
+  assert.equal(statSync(path).mode & 0o777, reportedMode(0o600));
   return { path, content: readJson(path) };
 }
 
@@ -127,7 +128,7 @@ describe('subject tokens detected in CI', () => {
     const copy = String((content.credential_source as Record<string, unknown>).file);
     assert.equal(dirname(copy), dirname(path), 'the copy sits beside the credentials file');
     assert.equal(readFileSync(copy, 'utf8'), token);
-    assert.equal(statSync(copy).mode & 0o777, 0o600);
+    assert.equal(statSync(copy).mode & 0o777, reportedMode(0o600));
     await refreshFrom(path);
     assert.equal(subjectTokenSent(), token, 'google-auth-library read the copy');
   });

@@ -4,11 +4,12 @@
 // keeps the client on loopback: metadata-server lookups go to the fake, and
 // every other host goes to the egress trap, which records and refuses it.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FakeGoogle } from '../support/fake-google.ts';
+import { commandFile, homeEnv, killProcess, systemEnv, WINDOWS } from '../support/platform.ts';
 import type { EgressTrap } from './egress-trap.ts';
 
 /**
@@ -19,6 +20,24 @@ import type { EgressTrap } from './egress-trap.ts';
  */
 export type ClientName = 'gcloud' | 'node' | 'python' | 'python-debian' | 'token-command';
 export const CLIENTS: readonly ClientName[] = ['gcloud', 'node', 'python', 'python-debian', 'token-command'];
+
+/**
+ * The clients of each system the suite runs on. Debian's python3-google-auth is
+ * a Debian package, so Linux only (GitHub's Ubuntu runners, .ci/run); CI gives
+ * macOS and Windows the others (.github/workflows/ci.yml).
+ */
+const SYSTEM_CLIENTS: Partial<Record<NodeJS.Platform, readonly ClientName[]>> = {
+  linux: CLIENTS,
+  darwin: ['gcloud', 'node', 'python', 'token-command'],
+  win32: ['gcloud', 'node', 'python', 'token-command'],
+};
+
+/** The clients of `platform`: the suite runs their cells there, and fails when one of them is missing. */
+export function systemClients(platform: NodeJS.Platform = process.platform): readonly ClientName[] {
+  const clients = SYSTEM_CLIENTS[platform];
+  if (!clients) throw new Error(`The real-client suite knows the clients of Linux, macOS and Windows, not those of ${platform}.`);
+  return clients;
+}
 
 export interface ClientResult {
   client: ClientName;
@@ -42,19 +61,25 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const NODE_SCRIPT = path.join(HERE, 'node-adc.ts');
 const PYTHON_SCRIPT = path.join(HERE, 'python_adc.py');
 const DEBIAN_PYTHON = '/usr/bin/python3';
-const GCLOUD_INSTALL = 'Install the Google Cloud CLI (apt package google-cloud-cli from https://packages.cloud.google.com/apt; GitHub\'s Ubuntu runners have it).';
+const GCLOUD_INSTALL = 'Install the Google Cloud CLI (apt package google-cloud-cli from https://packages.cloud.google.com/apt, which GitHub\'s Ubuntu runners have; elsewhere Google\'s archive, as .github/workflows/ci.yml installs it).';
+/** gcloud's file: a sh script, and on Windows the .cmd beside it that cmd and PowerShell run. */
+const GCLOUD = WINDOWS ? 'gcloud.cmd' : 'gcloud';
 
 /** Where gcloud is installed: the folder above the bin/ of the gcloud on PATH. */
 export function gcloudSdkRoot(): string {
-  const found = spawnSync('sh', ['-c', 'command -v gcloud'], { encoding: 'utf8' }).stdout.trim();
+  const found = (process.env['PATH'] ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((dir) => path.join(dir, GCLOUD))
+    .find((file) => existsSync(file) && statSync(file).isFile());
   if (!found) throw new Error(`gcloud is not on PATH. ${GCLOUD_INSTALL}`);
   return path.dirname(path.dirname(realpathSync(found)));
 }
 
-/** gcloud's own Python when it has one (its google-auth is tested with it), else python3 from PATH. */
+/** gcloud's own Python when it has one (its google-auth is tested with it; Linux and Windows archives bundle it), else Python from PATH. */
 function gcloudPython(sdkRoot: string): string {
-  const bundled = path.join(sdkRoot, 'platform', 'bundledpythonunix', 'bin', 'python3');
-  return existsSync(bundled) ? bundled : 'python3';
+  const bundled = WINDOWS ? path.join(sdkRoot, 'platform', 'bundledpython', 'python.exe') : path.join(sdkRoot, 'platform', 'bundledpythonunix', 'bin', 'python3');
+  return existsSync(bundled) ? bundled : WINDOWS ? 'python' : 'python3';
 }
 
 /**
@@ -90,7 +115,7 @@ export function clientVersion(client: ClientName): string {
     spawnSync(command, args, { encoding: 'utf8', env }).stdout.trim();
   switch (client) {
     case 'gcloud':
-      return run('sh', ['-c', `cat "${gcloudSdkRoot()}/VERSION"`]);
+      return readFileSync(path.join(gcloudSdkRoot(), 'VERSION'), 'utf8').trim();
     case 'node':
       return run(process.execPath, ['-p', 'require("google-auth-library/package.json").version'], { ...process.env, NODE_PATH: '' });
     case 'python':
@@ -121,19 +146,20 @@ export async function runClient(client: ClientName, exported: Record<string, str
   const egressBefore = options.trap.attempts.length;
   try {
     const env: Record<string, string> = {
+      ...systemEnv(),
       ...exported,
       PATH: [...(options.addedPath ?? []), process.env['PATH'] ?? '/usr/bin:/bin'].join(path.delimiter),
-      HOME: home,
+      ...homeEnv(home),
       ...loopbackOnly(options.fake, options.trap),
     };
-    const [command, args] = commandLine(client, env, home);
+    const [command, args, spawnOptions] = commandLine(client, env, home);
     const started = performance.now();
-    const { code, stdout, stderr } = await spawnWithTimeout(command, args, env, home, options.timeoutMs ?? 60_000);
+    const { code, stdout, stderr } = await spawnWithTimeout(command, args, spawnOptions, env, home, options.timeoutMs ?? 60_000);
     const durationMs = performance.now() - started;
     const egress = options.trap.attempts.slice(egressBefore);
     if (client === 'gcloud' || client === 'token-command') {
       const token = code === 0 ? stdout.trim() : undefined;
-      const error = code === 0 ? undefined : stderr.trim().split('\n').filter((line) => line.trim() !== '').slice(-3).join('\n');
+      const error = code === 0 ? undefined : stderr.trim().split(/\r?\n/).filter((line) => line.trim() !== '').slice(-3).join('\n');
       return { client, code, token, error, projectId: undefined, credentialsClass: undefined, stdout, stderr, durationMs, egress };
     }
     const answer = lastJsonLine(stdout);
@@ -184,30 +210,31 @@ function loopbackOnly(fake: FakeGoogle, trap: EgressTrap): Record<string, string
   };
 }
 
-function commandLine(client: ClientName, env: Record<string, string>, home: string): [string, string[]] {
+/** The command of `client`; gcloud and gemini-auth-token by name, as a later step calls them (on Windows, their .cmd through cmd). */
+function commandLine(client: ClientName, env: Record<string, string>, home: string): [string, string[], { shell?: boolean }] {
   switch (client) {
     case 'gcloud':
       env['CLOUDSDK_CONFIG'] = path.join(home, 'gcloud');
-      return ['gcloud', ['auth', 'print-access-token']];
+      return commandFile('gcloud', ['auth', 'print-access-token']);
     case 'node':
-      return [process.execPath, [NODE_SCRIPT]];
+      return [process.execPath, [NODE_SCRIPT], {}];
     case 'python': {
       const root = gcloudSdkRoot();
       env['PYTHONPATH'] = path.join(root, 'lib', 'third_party');
       env['PYTHONNOUSERSITE'] = '1';
-      return [gcloudPython(root), ['-s', PYTHON_SCRIPT]];
+      return [gcloudPython(root), ['-s', PYTHON_SCRIPT], {}];
     }
     case 'python-debian':
       env['PYTHONNOUSERSITE'] = '1';
-      return [DEBIAN_PYTHON, ['-s', PYTHON_SCRIPT]];
+      return [DEBIAN_PYTHON, ['-s', PYTHON_SCRIPT], {}];
     case 'token-command':
       // Its current token lives an hour; asking for 12 hours makes it refresh from the credentials file.
-      return ['gemini-auth-token', ['--min-lifetime', '43200']];
+      return commandFile('gemini-auth-token', ['--min-lifetime', '43200']);
   }
 }
 
 function lastJsonLine(stdout: string): Record<string, unknown> {
-  const line = stdout.trim().split('\n').at(-1) ?? '';
+  const line = stdout.trim().split(/\r?\n/).at(-1) ?? '';
   try {
     const value: unknown = JSON.parse(line);
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
@@ -216,21 +243,25 @@ function lastJsonLine(stdout: string): Record<string, unknown> {
   }
 }
 
-function spawnWithTimeout(command: string, args: string[], env: Record<string, string>, cwd: string, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function spawnWithTimeout(command: string, args: string[], options: { shell?: boolean }, env: Record<string, string>, cwd: string, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { ...options, env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let timedOut = false;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killProcess(child);
+    }, timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
     });
-    child.on('close', (code, signal) => {
+    child.on('close', (code) => {
       clearTimeout(timer);
-      if (signal === 'SIGKILL') reject(new Error(`${command} ${args.join(' ')} did not finish within ${timeoutMs} ms\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`));
+      if (timedOut) reject(new Error(`${command} ${args.join(' ')} did not finish within ${timeoutMs} ms\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`));
       else resolve({ code, stdout, stderr });
     });
   });

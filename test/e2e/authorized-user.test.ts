@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { failure, POST, runAction } from '../support/action.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeUser } from '../support/fake-google.ts';
+import { reportedMode } from '../support/platform.ts';
 import { makeTempDir, runStep } from '../support/runner.ts';
 
 let fake: FakeGoogle;
@@ -41,9 +42,9 @@ describe('authorized_user credentials', () => {
     assert.equal(main.outputs.cache_hit, 'false');
 
     assert.ok(file, 'a credentials file was written');
-    assert.equal(file.mode, 0o600);
+    assert.equal(file.mode, reportedMode(0o600));
     assert.ok(file.path.startsWith(run.runnerTemp), 'the file is in RUNNER_TEMP');
-    assert.match(file.path, /\/gemini-auth-[0-9a-f]{24}\.json$/);
+    assert.match(file.path, /[\\/]gemini-auth-[0-9a-f]{24}\.json$/);
     assert.deepEqual(file.content, {
       type: 'authorized_user',
       client_id: user.clientId,

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { failure, runAction } from '../support/action.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeWorkforceUser } from '../support/fake-google.ts';
+import { reportedMode } from '../support/platform.ts';
 import { removeJob, runTokenJob } from '../support/job.ts';
 
 const TARGET = 'gemini-target@workforce-project.iam.gserviceaccount.com';
@@ -51,7 +52,7 @@ describe('external_account_authorized_user credentials', () => {
       token_info_url: `${fake.url}/sts/v1/introspect`,
       quota_project_id: 'workforce-billing',
     });
-    assert.equal(file?.mode, 0o600);
+    assert.equal(file?.mode, reportedMode(0o600));
     assert.equal(main.exportedEnv.CLOUDSDK_API_ENDPOINT_OVERRIDES_STS, `${fake.url}/sts/`);
     assert.match(main.warnings.join('\n'), /No project is known for these external_account_authorized_user credentials/);
   });

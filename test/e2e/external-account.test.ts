@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { failure, runAction } from '../support/action.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeProvider } from '../support/fake-google.ts';
+import { escapeRegExp, shellScriptCommand, WINDOWS } from '../support/platform.ts';
 import { makeTempDir } from '../support/runner.ts';
 
 const SA = 'gemini-ci@my-project.iam.gserviceaccount.com';
@@ -57,7 +58,7 @@ const impersonationUrl = (account: string): string => `https://iamcredentials.go
 
 /** An executable source whose script is `body` (sh). */
 function executableConfig(body: string, executable: Record<string, unknown> = {}): Record<string, unknown> {
-  const command = writeFile(`#!/bin/sh\n${body}\n`, 0o700);
+  const command = shellScriptCommand(writeFile(`#!/bin/sh\n${body}\n`, 0o700));
   return { ...fileConfig(), credential_source: { executable: { command, ...executable } } };
 }
 
@@ -66,7 +67,8 @@ async function ended(pid: number): Promise<boolean> {
   for (let tries = 0; tries < 20; tries++) {
     try {
       process.kill(pid, 0);
-      if (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')) return true;
+      // Only Linux shows a zombie in /proc; elsewhere a process that answers runs (macOS's launchd reaps at once, Windows has none).
+      if (process.platform === 'linux' && readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')) return true;
     } catch {
       return true;
     }
@@ -163,7 +165,8 @@ describe('external_account credential sources: local failures are answers, netwo
   it('a missing credential_source.file fails at once with the path, not as an outage', async () => {
     const { main } = await runAction(fake, { credentials_json: JSON.stringify({ ...fileConfig(), credential_source: { file: join(dir, 'not-there.jwt') } }) });
     const line = failure(main);
-    assert.match(line, new RegExp(`could not get its subject token from credential_source\\.file ${dir}/not-there\\.jwt \\(The file at ${dir}/not-there\\.jwt does not exist`));
+    const missing = escapeRegExp(join(dir, 'not-there.jwt'));
+    assert.match(line, new RegExp(`could not get its subject token from credential_source\\.file ${missing} \\(The file at ${missing} does not exist`));
     assert.match(line, /Fix: Make sure an earlier step writes credential_source\.file/);
     assert.doesNotMatch(line, /outage|attempts/);
     assert.deepEqual(fake.requests, []);
@@ -220,7 +223,9 @@ describe('external_account executable sources', () => {
 
   it('a program whose child keeps stdout open is stopped at timeout_millis, its whole process group with it', async () => {
     const pids = join(dir, 'pids');
-    const config = executableConfig(`sleep 600 &\necho "$$ $!" > ${pids}\nsleep 600`, { timeout_millis: 5000 });
+    // The shell's own process and its child's; on Windows Git Bash gives their Windows process ids in /proc/PID/winpid.
+    const ids = WINDOWS ? '"$(cat /proc/$$/winpid) $(cat /proc/$!/winpid)"' : '"$$ $!"';
+    const config = executableConfig(`sleep 600 &\necho ${ids} > '${pids}'\nsleep 600`, { timeout_millis: 5000 });
     const { main } = await runAction(fake, { credentials_json: JSON.stringify(config) }, { env: ALLOW, timeoutMs: 20_000 });
     const line = failure(main);
     assert.match(line, /The executable \S+ of the external_account credentials_json did not finish within 5000 ms \(credential_source\.executable\.timeout_millis/);

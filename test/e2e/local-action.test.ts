@@ -9,6 +9,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { startFakeGoogle, type FakeGoogle, type FakeUser } from '../support/fake-google.ts';
+import { commandFile, escapeRegExp, systemEnv } from '../support/platform.ts';
 import { makeTempDir, secretForms } from '../support/runner.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -44,12 +45,14 @@ interface Run {
   outputs: Record<string, string>;
 }
 
-/** Runs `command` (plain strings, or the path of the .env) with Node on PATH first, and waits without blocking the fake. */
+/** Runs `command` (Node, or a command file by its path: on Windows the .cmd, through cmd) with Node on PATH first, and waits without blocking the fake. */
 function run(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
+    const [file, fileArgs, options] = command === process.execPath ? [command, args, {}] : commandFile(command, args);
+    const child = spawn(file, fileArgs, {
+      ...options,
       cwd: ROOT,
-      env: { PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, HOME: dir, npm_config_offline: 'true', NO_COLOR: '1', ...env },
+      env: { ...systemEnv(), PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`, HOME: dir, npm_config_offline: 'true', NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 60_000,
     });
@@ -96,8 +99,8 @@ describe('@github/local-action', () => {
     assert.deepEqual(fake.requests.map((request) => request.endpoint), ['token']);
     // local-action keeps saved state in memory and hands it to the post step in the same process.
     const folder = dirname(dirname(result.outputs.token_command ?? ''));
-    assert.match(result.output, new RegExp(`::info::Removed ${folder}\\.`));
-    assert.match(result.output, new RegExp(`::info::Removed ${result.outputs.credentials_file_path}\\.`));
+    assert.match(result.output, new RegExp(`::info::Removed ${escapeRegExp(folder)}\\.`));
+    assert.match(result.output, new RegExp(`::info::Removed ${escapeRegExp(result.outputs.credentials_file_path ?? '')}\\.`));
     assert.deepEqual(readdirSync(join(dir, 'runner-temp')), [], 'the post step removed everything');
     assertNoSecret(result.whole);
   });
@@ -106,7 +109,7 @@ describe('@github/local-action', () => {
     const main = await localAction('src/action/main.ts', inputs());
     assert.equal(main.code, 0, main.output);
     const command = main.outputs.token_command ?? '';
-    assert.match(command, /\/gemini-auth-[0-9a-f]{24}\/bin\/gemini-auth-token$/);
+    assert.match(command, /[\\/]gemini-auth-[0-9a-f]{24}[\\/]bin[\\/]gemini-auth-token(\.cmd)?$/);
 
     const current = await run(command, []);
     assert.equal(current.code, 0, current.output);

@@ -4,6 +4,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { failure, runAction } from '../support/action.ts';
 import { decodeJwt, startFakeGoogle, type FakeGoogle, type ServiceAccountKey } from '../support/fake-google.ts';
+import { reportedMode } from '../support/platform.ts';
 import { makeTempDir } from '../support/runner.ts';
 
 let fake: FakeGoogle;
@@ -37,7 +38,7 @@ describe('service_account key', () => {
     assert.equal(main.outputs.principal, key.email);
     assert.equal(main.outputs.project_id, 'my-project');
     assert.ok(main.masks.some((mask) => key.privateKeyPem.includes(mask) && mask.length > 40), 'the private key is masked');
-    assert.equal(file?.mode, 0o600);
+    assert.equal(file?.mode, reportedMode(0o600));
     assert.equal(file?.content.type, 'service_account');
     assert.equal(file?.content.private_key, key.privateKeyPem);
     assert.equal(file?.content.token_uri, fake.tokenUrl);

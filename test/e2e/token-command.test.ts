@@ -5,6 +5,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DIST, failure, MAIN, POST } from '../support/action.ts';
 import { startFakeGoogle, type FakeGoogle, type FakeProvider, type FakeUser, type ServiceAccountKey } from '../support/fake-google.ts';
 import { removeJob, runTokenJob, SHELL_STEP, traceLoads, type TokenJob } from '../support/job.ts';
+import { reportedMode, WINDOWS } from '../support/platform.ts';
 import { findLeaks, makeTempDir, runJob, runStep, type StepResult } from '../support/runner.ts';
 
 const TARGET = 'gemini-target@gemini-project.iam.gserviceaccount.com';
@@ -70,14 +71,20 @@ describe('gemini-auth-token', () => {
 
   it('keeps its state in a private folder of RUNNER_TEMP: the token, the refresh settings without secrets, and a wrapper around this Node', async () => {
     const run = await job(USER_CREDENTIALS(), [], { skipPost: true });
-    assert.match(run.folder, /\/gemini-auth-[0-9a-f]{24}$/);
+    assert.match(run.folder, /[\\/]gemini-auth-[0-9a-f]{24}$/);
     assert.equal(join(run.folder, '..'), run.runnerTemp);
     assert.deepEqual(readdirSync(run.folder).sort(), ['bin', 'refresh.json', 'token.json']);
+    // On Windows the .cmd for cmd and PowerShell too, and it is what token_command names (the unit tests check its content).
+    const commands = WINDOWS ? ['gemini-auth-token', 'gemini-auth-token.cmd'] : ['gemini-auth-token'];
+    assert.deepEqual(readdirSync(join(run.folder, 'bin')).sort(), commands);
     const mode = (path: string): number => statSync(join(run.folder, path)).mode & 0o777;
-    assert.deepEqual([mode('.'), mode('bin'), mode('bin/gemini-auth-token'), mode('token.json'), mode('refresh.json')], [0o700, 0o700, 0o700, 0o600, 0o600]);
+    assert.deepEqual(
+      [mode('.'), mode('bin'), ...commands.map((name) => mode(join('bin', name))), mode('token.json'), mode('refresh.json')],
+      [0o700, 0o700, ...commands.map(() => 0o700), 0o600, 0o600].map(reportedMode),
+    );
     const wrapper = readFileSync(join(run.folder, 'bin', 'gemini-auth-token'), 'utf8');
     assert.equal(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${join(DIST, 'token', 'index.js')}' '--state' '${run.folder}' "$@"\n`);
-    assert.equal(run.main.outputs.token_command, join(run.folder, 'bin', 'gemini-auth-token'), 'the output token_command names it');
+    assert.equal(run.main.outputs.token_command, join(run.folder, 'bin', commands.at(-1) ?? ''), 'the output token_command names it');
     const settings = readFileSync(join(run.folder, 'refresh.json'), 'utf8');
     for (const secret of fake.secrets()) assert.ok(!settings.includes(secret), 'the refresh settings hold no secret');
     assert.equal(JSON.parse(settings).credentialsFile, run.main.outputs.credentials_file_path);
@@ -170,7 +177,7 @@ describe('gemini-auth-token', () => {
     assert.equal(run.main.outputs.credentials_file_path, '');
     const [copy] = readdirSync(run.folder).filter((name) => name.endsWith('.json') && name.startsWith('gemini-auth-'));
     assert.ok(copy, 'the folder holds the ADC content');
-    assert.equal(statSync(join(run.folder, copy)).mode & 0o777, 0o600);
+    assert.equal(statSync(join(run.folder, copy)).mode & 0o777, reportedMode(0o600));
     assert.ok(fake.issuedTokens.has(printed(run.runs[0])[0] ?? ''));
     assert.equal(fake.count('token'), 2);
   });
@@ -236,10 +243,27 @@ describe('gemini-auth-token', () => {
     assert.deepEqual(readdirSync(run.folder).sort(), ['bin', 'refresh.json', 'token.json'], 'no temporary file left');
   });
 
-  it('refuses a RUNNER_TEMP that anyone may write to without the sticky bit: there another user could rename its folder and plant a command', async () => {
+  const openRunnerTemp = WINDOWS
+    ? 'takes a RUNNER_TEMP whatever chmod made of it on Windows, where its ACL, not mode bits, says who may write to it (SECURITY.md)'
+    : 'refuses a RUNNER_TEMP that anyone may write to without the sticky bit: there another user could rename its folder and plant a command';
+  it(openRunnerTemp, async () => {
     const runnerTemp = await makeTempDir('gemini-auth-open-runner-temp-');
     chmodSync(runnerTemp, 0o777);
     try {
+      if (WINDOWS) {
+        // chmod only decides the read-only attribute there, and the check that needs mode bits does not run.
+        const { steps, failed } = await runJob(
+          [
+            { script: MAIN, inputs: { endpoints: fake.endpointsInput, ...USER_CREDENTIALS(), create_credentials_file: 'false' } },
+            { script: SHELL_STEP, env: { STEP_RUN: 'gemini-auth-token' } },
+          ],
+          { env: { ACTIONS_STEP_DEBUG: 'true', GCE_METADATA_HOST: fake.hostPort }, runnerTemp },
+        );
+        assert.ok(!failed, steps.map((step) => step?.stdout).join('\n'));
+        assert.deepEqual(findLeaks(ran(steps[0]), fake.secrets()), []);
+        assert.deepEqual(printed(steps[1]), [ran(steps[0]).outputs.access_token], 'the command it installed there works');
+        return;
+      }
       // The other user, whenever the folder is there: theirs in its place, with a gemini-auth-token of their own.
       const plant = 'for f in "$RUNNER_TEMP"/gemini-auth-*; do mv "$f" "$f.moved"; mkdir -p "$f/bin"; printf \'#!/bin/sh\\necho PLANTED\\n\' > "$f/bin/gemini-auth-token"; chmod +x "$f/bin/gemini-auth-token"; done';
       const { steps, failed } = await runJob(

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { failure, runAction } from '../support/action.ts';
 import { decodeJwt, startFakeGoogle, type FakeGoogle, type FakeProvider } from '../support/fake-google.ts';
+import { reportedMode } from '../support/platform.ts';
 
 let fake: FakeGoogle;
 let provider: FakeProvider;
@@ -49,7 +50,7 @@ describe('workload identity federation', () => {
     assert.match(main.stdout, /GitHub OIDC token claims: iss=https:\/\/token\.actions\.githubusercontent\.com, sub=repo:octo-org\/octo-repo:ref:refs\/heads\/main, aud=.*repository=octo-org\/octo-repo.*job_workflow_ref=/);
 
     assert.ok(file);
-    assert.equal(file.mode, 0o600);
+    assert.equal(file.mode, reportedMode(0o600));
     assert.deepEqual(file.content, {
       type: 'external_account',
       audience: `//iam.googleapis.com/${provider.name}`,

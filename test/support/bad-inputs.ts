@@ -17,6 +17,13 @@ export interface BadInput {
   requests?: number;
   /** What else must hold after the run. */
   check?: () => void;
+  /**
+   * On Windows the input is no mistake, and is taken: the check that refuses it
+   * needs mode bits, which Windows does not have (a folder's ACL says who may
+   * write there; SECURITY.md, "Windows"). The credentials file then goes into
+   * this folder.
+   */
+  takenOnWindows?: string;
 }
 
 const CLIENT_SECRET = 'GOCSPX-corpus-client-secret-4f8a2b';
@@ -92,17 +99,17 @@ export const BAD_INPUTS: [string, (fake: FakeGoogle, scratch: string) => BadInpu
   // credentials_file_dir (refused once the token is minted, before the file is written)
   ['a folder that is a symbolic link', (fake, scratch) => {
     const target = folder(scratch, 'target', (path) => mkdirSync(path));
-    const link = folder(scratch, 'link', (path) => symlinkSync(target, path));
+    // A junction on Windows, which needs no privilege there and is a symbolic link to Node; elsewhere the type is ignored.
+    const link = folder(scratch, 'link', (path) => symlinkSync(target, path, 'junction'));
     const check = (): void => assert.deepEqual(readdirSync(target), [], 'nothing is written where the link points');
     return { inputs: { credentials_json: JSON.stringify(fake.addUser().json), credentials_file_dir: link }, expect: /is a symbolic link/, requests: 1, check };
   }],
-  ['a world-writable folder', (fake, scratch) => ({
-    inputs: { credentials_json: JSON.stringify(fake.addUser().json), credentials_file_dir: folder(scratch, 'open', (path) => {
+  ['a world-writable folder', (fake, scratch) => {
+    const open = folder(scratch, 'open', (path) => {
       mkdirSync(path);
       chmodSync(path, 0o777);
-    }) },
-    expect: /writable by every user and has no sticky bit/,
-    requests: 1,
-  })],
+    });
+    return { inputs: { credentials_json: JSON.stringify(fake.addUser().json), credentials_file_dir: open }, expect: /writable by every user and has no sticky bit/, requests: 1, takenOnWindows: open };
+  }],
   ['a file as the folder', (fake, scratch) => ({ inputs: { credentials_json: JSON.stringify(fake.addUser().json), credentials_file_dir: folder(scratch, 'file', (path) => writeFileSync(path, '')) }, expect: /is not a folder/, requests: 1 })],
 ];

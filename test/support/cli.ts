@@ -8,6 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIST } from './action.ts';
 import type { FakeGoogle } from './fake-google.ts';
+import { homeEnv, systemEnv } from './platform.ts';
 import { findLeaks, makeTempDir, parseKeyValueFile, parseWorkflowCommands, type StepResult } from './runner.ts';
 
 /** The CLI's bundles, and its entry. */
@@ -16,7 +17,7 @@ export const CLI = join(CLI_DIST, 'index.js');
 
 export interface CliOptions {
   env?: Record<string, string>;
-  /** HOME (and so the default cache folder). Caller-owned when given; else a fresh one, removed after the run. */
+  /** HOME (and so the default cache folder; on Windows %LOCALAPPDATA% is in it). Caller-owned when given; else a fresh one, removed after the run. */
   home?: string;
   /** Run as a step of a GitHub Actions job: GITHUB_ACTIONS=true and a GITHUB_ENV file. */
   githubActions?: boolean;
@@ -37,8 +38,9 @@ export async function runCli(fake: FakeGoogle, args: string[], options: CliOptio
   writeFileSync(githubEnv, '');
   try {
     const env: Record<string, string> = {
+      ...systemEnv(),
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      HOME: home,
+      ...homeEnv(home),
       GEMINI_AUTH_ENDPOINTS: fake.endpointsInput,
       // Any probe of the metadata server would reach the fake and be counted.
       GCE_METADATA_HOST: fake.hostPort,

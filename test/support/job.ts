@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MAIN, POST } from './action.ts';
 import type { FakeGoogle } from './fake-google.ts';
 import { findLeaks, makeTempDir, runJob, type JobStep, type StepResult } from './runner.ts';
@@ -13,7 +13,8 @@ export const SHELL_STEP = join(SUPPORT, 'shell-step.ts');
 
 /** Environment that makes every Node process record the modules it loads in `file` (see trace-loads.ts). */
 export function traceLoads(file: string): Record<string, string> {
-  return { NODE_OPTIONS: `--import=${join(SUPPORT, 'trace-loads.ts')}`, TRACE_LOADS_FILE: file };
+  // A file URL: --import takes a Windows path (C:\...) for a URL of the scheme c:.
+  return { NODE_OPTIONS: `--import=${pathToFileURL(join(SUPPORT, 'trace-loads.ts')).href}`, TRACE_LOADS_FILE: file };
 }
 
 export interface TokenJob {

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { homeEnv, RUNNER_OS, systemEnv, WINDOWS } from './platform.ts';
 
 export interface StepOptions {
   /** Action inputs by name (as in action.yml); passed as INPUT_<NAME>. */
@@ -93,11 +94,12 @@ export async function runStep(script: string, options: StepOptions = {}): Promis
     const home = options.home ?? (await mkdirIn(tmp, 'home'));
 
     const env: Record<string, string> = {
+      ...systemEnv(),
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      HOME: home,
+      ...homeEnv(home),
       GITHUB_ACTIONS: 'true',
       CI: 'true',
-      RUNNER_OS: 'Linux',
+      RUNNER_OS,
       RUNNER_ARCH: 'X64',
       RUNNER_NAME: 'GitHub Actions 2',
       RUNNER_ENVIRONMENT: 'github-hosted',
@@ -128,8 +130,13 @@ export async function runStep(script: string, options: StepOptions = {}): Promis
     for (const name of options.unset ?? []) delete env[name];
 
     const started = performance.now();
-    const { code, signal, stdout, stderr } = await spawnNode(script, options.args ?? [], env, workspace, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const streams = await spawnNode(script, options.args ?? [], env, workspace, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const durationMs = performance.now() - started;
+    // @actions/core ends its lines with os.EOL, \r\n on Windows, which the runner reads as one line end, as \n.
+    const lines = (text: string): string => (WINDOWS ? text.replaceAll('\r\n', '\n') : text);
+    const { code, signal } = streams;
+    const stdout = lines(streams.stdout);
+    const stderr = lines(streams.stderr);
 
     const commands = [...parseWorkflowCommands(stdout, 'stdout'), ...parseWorkflowCommands(stderr, 'stderr')];
     const outputs = parseKeyValueFile(await fs.readFile(fileCommands.GITHUB_OUTPUT, 'utf8'), 'GITHUB_OUTPUT');

@@ -15,7 +15,8 @@ const ROOT = fileURLToPath(new URL('../fixtures/credentials/', import.meta.url))
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? filesUnder(full) : [path.relative(ROOT, full)];
+    // The manifest writes paths with /, as URLs and POSIX do.
+    return statSync(full).isDirectory() ? filesUnder(full) : [path.relative(ROOT, full).split(path.sep).join('/')];
   });
 }
 

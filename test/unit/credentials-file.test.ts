@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createFolders } from '../../src/files/folders.ts';
 import { CREDENTIALS_FOLDER, isInsideWorkspace, writeSecretFile, writeSecretJson } from '../../src/files/secret-file.ts';
 import { ActionError } from '../../src/errors.ts';
+import { reportedMode, WINDOWS } from '../support/platform.ts';
 import { makeTempDir } from '../support/runner.ts';
 
 let root: string;
@@ -30,10 +31,10 @@ describe('writeSecretJson', () => {
     assert.deepEqual(createFolders(dir, CREDENTIALS_FOLDER).map((folder) => folder.path), [top, dir], 'each level it made, outermost first');
     assert.deepEqual(createFolders(dir, CREDENTIALS_FOLDER), [], 'none when the folder is there');
     const path = writeSecretJson(dir, { type: 'authorized_user', refresh_token: 'r' });
-    assert.match(path, /\/gemini-auth-[0-9a-f]{24}\.json$/);
-    assert.equal(statSync(path).mode & 0o777, 0o600);
-    assert.equal(statSync(dir).mode & 0o777, 0o700);
-    assert.equal(statSync(top).mode & 0o777, 0o700);
+    assert.match(path, /[\\/]gemini-auth-[0-9a-f]{24}\.json$/);
+    assert.equal(statSync(path).mode & 0o777, reportedMode(0o600));
+    assert.equal(statSync(dir).mode & 0o777, reportedMode(0o700));
+    assert.equal(statSync(top).mode & 0o777, reportedMode(0o700));
     assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), { type: 'authorized_user', refresh_token: 'r' });
     assert.notEqual(writeSecretJson(dir, {}), path, 'each file gets its own name');
   });
@@ -42,18 +43,27 @@ describe('writeSecretJson', () => {
     const target = fresh('target');
     mkdirSync(target);
     const link = fresh('link');
-    symlinkSync(target, link);
+    // Junctions on Windows, which need no privilege there and are symbolic links to Node; elsewhere the type is ignored.
+    symlinkSync(target, link, 'junction');
     refused(() => writeSecretJson(link, { secret: 'x' }), /is a symbolic link/);
     assert.deepEqual(readdirSync(target), []);
     const dangling = fresh('dangling');
-    symlinkSync(fresh('missing'), dangling);
+    symlinkSync(fresh('missing'), dangling, 'junction');
     refused(() => writeSecretJson(dangling, { secret: 'x' }), /is a symbolic link/);
   });
 
-  it('refuses a folder anyone may write to without the sticky bit, and takes one with it (like /tmp)', () => {
+  const openFolder = WINDOWS
+    ? 'takes a folder whatever chmod made of it on Windows, where its ACL, not mode bits, says who may write to it'
+    : 'refuses a folder anyone may write to without the sticky bit, and takes one with it (like /tmp)';
+  it(openFolder, () => {
     const open = fresh('open');
     mkdirSync(open);
     chmodSync(open, 0o777);
+    if (WINDOWS) {
+      // chmod only decides the read-only attribute there, and the check that needs mode bits does not run.
+      assert.deepEqual(readdirSync(open), [basename(writeSecretJson(open, {}))]);
+      return;
+    }
     refused(() => writeSecretJson(open, {}), /writable by every user and has no sticky bit/);
     assert.deepEqual(readdirSync(open), []);
     chmodSync(open, 0o1777);
@@ -94,7 +104,7 @@ describe('isInsideWorkspace', () => {
     const workspace = fresh('workspace');
     mkdirSync(join(workspace, 'sub'), { recursive: true });
     const alias = fresh('alias');
-    symlinkSync(workspace, alias);
+    symlinkSync(workspace, alias, 'junction');
     const env = { GITHUB_WORKSPACE: workspace };
     for (const dir of [workspace, join(workspace, 'sub'), join(alias, 'sub'), join(workspace, 'not-yet', '..', 'sub')]) assert.equal(isInsideWorkspace(dir, env), true, dir);
     for (const dir of [root, fresh('workspace-sibling'), `${workspace}-2`]) assert.equal(isInsideWorkspace(dir, env), false, dir);

@@ -6,12 +6,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSyn
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { refreshOnce, withRefreshLock } from '../../src/files/refresh-lock.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gemini-auth-lock-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const MODULE = fileURLToPath(new URL('../../src/files/refresh-lock.ts', import.meta.url));
+// A URL: an import of a Windows path (C:\...) takes it for a URL of the scheme c:.
+const MODULE = new URL('../../src/files/refresh-lock.ts', import.meta.url).href;
 
 /** A process that reads `value` or else "refreshes" it (appending to `log`, taking 50 ms) under the lock. */
 function caller(value: string, log: string): Promise<string> {
