@@ -30,10 +30,12 @@ export function tokenCommandFiles(platform: NodeJS.Platform, launch: TokenComman
 /**
  * The file a later step calls by its path (the `token_command` output). On
  * Windows the .cmd: PowerShell hands a file without an extension, called by
- * its full path, to the shell's "open with", not to a shell.
+ * its full path, to the shell's "open with", not to a shell. Its path is
+ * written with forward slashes, which cmd, PowerShell and Git Bash all take:
+ * bash looks a name without a `/` up on PATH, so `C:\…\x.cmd` would not be found.
  */
 export function tokenCommandPath(platform: NodeJS.Platform, bin: string): string {
-  return platform === 'win32' ? win32.join(bin, `${TOKEN_COMMAND}.cmd`) : posix.join(bin, TOKEN_COMMAND);
+  return platform === 'win32' ? win32.join(bin, `${TOKEN_COMMAND}.cmd`).replaceAll('\\', '/') : posix.join(bin, TOKEN_COMMAND);
 }
 
 /**

@@ -102,7 +102,9 @@ describe('the .cmd wrapper (Windows: cmd, pwsh, Windows PowerShell)', () => {
 
 describe('the command a later step calls by its path', () => {
   it('is the .cmd on Windows, which PowerShell runs by its full path, and the sh wrapper elsewhere', () => {
-    assert.equal(tokenCommandPath('win32', HOSTED_BIN), `${HOSTED_BIN}\\gemini-auth-token.cmd`);
+    // Forward slashes: Git Bash would look a name without "/" up on PATH.
+    assert.equal(tokenCommandPath('win32', HOSTED_BIN), `${HOSTED_BIN.replaceAll('\\', '/')}/gemini-auth-token.cmd`);
+    assert.ok(!tokenCommandPath('win32', HOSTED_BIN).includes('\\'));
     assert.equal(tokenCommandPath('linux', '/w/_temp/gemini-auth-ab/bin'), '/w/_temp/gemini-auth-ab/bin/gemini-auth-token');
     assert.equal(tokenCommandPath('darwin', '/Users/runner/work/_temp/gemini-auth-ab/bin'), '/Users/runner/work/_temp/gemini-auth-ab/bin/gemini-auth-token');
   });
