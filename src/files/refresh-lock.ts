@@ -42,12 +42,25 @@ export async function withRefreshLock<T>(lockPath: string, action: () => Promise
 
 async function acquire(lockPath: string, staleMs: number, pollMs: number): Promise<string> {
   const stamp = `${process.pid} ${hostname()} ${randomHex(8)}`;
+  // No holder keeps the lock past staleMs, so a wait this long means the lock cannot be created at all.
+  const giveUpAt = Date.now() + 2 * staleMs;
   for (;;) {
     if (tryCreate(lockPath, stamp)) return stamp;
     const holder = readHolder(lockPath);
     if (holder && isAbandoned(holder, staleMs)) removeIfHeldBy(lockPath, holder.stamp);
-    else if (holder) await new Promise((resolve) => setTimeout(resolve, pollMs + Math.random() * pollMs));
+    // Without a holder the lock was let go this instant (or, on Windows, is being deleted): try again soon.
+    else await new Promise((resolve) => setTimeout(resolve, holder ? pollMs + Math.random() * pollMs : 1));
+    if (Date.now() > giveUpAt) throw new ActionError(`Cannot take the lock file ${lockPath}: it could not be created for ${Math.round((2 * staleMs) / 1000)} s.`, 'Check that its folder exists and that you may write to it, then run the command again.');
   }
+}
+
+/**
+ * Whether a failed exclusive create means someone holds the lock. On Windows a
+ * lock file being deleted keeps its name for a moment, and creating it again
+ * then fails with EPERM: the holder is just letting go.
+ */
+export function lockIsTaken(code: string | undefined, platform: NodeJS.Platform): boolean {
+  return code === 'EEXIST' || (platform === 'win32' && code === 'EPERM');
 }
 
 function tryCreate(lockPath: string, stamp: string): boolean {
@@ -56,7 +69,7 @@ function tryCreate(lockPath: string, stamp: string): boolean {
     fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
+    if (lockIsTaken(code, process.platform)) return false;
     throw new ActionError(`Cannot create the lock file ${lockPath} (${code ?? 'error'}).`, 'Check that its folder exists and that you may write to it.');
   }
   try {

@@ -2,11 +2,12 @@
 // a lock whose holder died, or that is older than any refresh can take, is taken over.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { refreshOnce, withRefreshLock } from '../../src/files/refresh-lock.ts';
+import { ActionError } from '../../src/errors.ts';
+import { lockIsTaken, refreshOnce, withRefreshLock } from '../../src/files/refresh-lock.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gemini-auth-lock-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,5 +87,29 @@ describe('withRefreshLock', () => {
     await assert.rejects(withRefreshLock(lock, async () => Promise.reject(new Error('boom'))), /boom/);
     assert.equal(existsSync(lock), false);
     await assert.rejects(withRefreshLock(join(dir, 'missing', 'x.lock'), async () => undefined), /Cannot create the lock file .*missing.*\(ENOENT\)/);
+  });
+});
+
+describe('withRefreshLock, when the lock can never be created', () => {
+  it('gives up with a clear error after twice the stale time, instead of trying forever', async () => {
+    // A folder where the lock file goes: every exclusive create fails, and it has no holder to wait for or take over.
+    const lockPath = join(dir, 'blocked.lock');
+    mkdirSync(lockPath);
+    const started = Date.now();
+    await assert.rejects(
+      withRefreshLock(lockPath, async () => 'never', { staleMs: 100 }),
+      (error: unknown) => error instanceof ActionError && /Cannot take the lock file .*blocked\.lock/.test(error.message) && !!error.fix,
+    );
+    assert.ok(Date.now() - started < 2000, 'within twice the stale time and a margin');
+  });
+});
+
+describe('lockIsTaken', () => {
+  it('reads EEXIST as taken everywhere, and EPERM as taken on Windows only, where a lock being deleted keeps its name for a moment', () => {
+    for (const platform of ['linux', 'darwin', 'win32'] as const) assert.equal(lockIsTaken('EEXIST', platform), true, platform);
+    assert.equal(lockIsTaken('EPERM', 'win32'), true);
+    assert.equal(lockIsTaken('EPERM', 'linux'), false);
+    assert.equal(lockIsTaken('EACCES', 'win32'), false);
+    assert.equal(lockIsTaken(undefined, 'win32'), false);
   });
 });
