@@ -1,12 +1,12 @@
 // What every command does before its first request: mask the credentials,
 // check the settings, and build the token source, all with the core's own
 // modules. Loaded only when a token must be minted.
-import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { maskRawInput } from '../credentials/registry.ts';
 import { resolveSource } from '../credentials/resolve.ts';
 import type { MintContext, TokenSource } from '../credentials/types.ts';
 import { createFolders, createPrivateFolder, type FolderUse } from '../files/folders.ts';
+import { systemTemp } from '../files/secret-file.ts';
 import { httpPolicy } from '../google/http.ts';
 import { readInputs, type Inputs } from '../inputs.ts';
 import { authSettings, type AuthSettings } from '../settings.ts';
@@ -41,7 +41,7 @@ export function openSession(line: CommandLine, env: NodeJS.ProcessEnv, log: CliL
   const settings = authSettings(inputs, naming, credentials.kind === 'json' ? credentials.origin : undefined);
   let folder: string | undefined;
   const makeFolder = (): string => {
-    if (!inputs.credentialsFileDir) return createPrivateFolder(tmpdir(), CREDENTIALS_FOLDER).path;
+    if (!inputs.credentialsFileDir) return createPrivateFolder(systemTemp(), CREDENTIALS_FOLDER).path;
     const dir = resolve(inputs.credentialsFileDir);
     createFolders(dir, CREDENTIALS_FOLDER);
     return dir;

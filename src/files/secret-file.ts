@@ -6,8 +6,22 @@ import { ownedName } from './owned-names.ts';
 
 /** The runner's temp folder, emptied after every job: outside the workspace. */
 export function runnerTemp(env: NodeJS.ProcessEnv = process.env): string {
+  return env.RUNNER_TEMP ? resolve(env.RUNNER_TEMP) : systemTemp();
+}
+
+/**
+ * The system's temp folder, as the real folder: on macOS without TMPDIR it is
+ * /tmp, a link the system keeps to /private/tmp, and secrets go into real
+ * folders only (see checkFolder). The system chose it, not a user.
+ */
+export function systemTemp(): string {
   // node:os on first use: this module is on the path of every cached token (gemini-auth-token, `gemini-auth token`), which never needs it.
-  return resolve(env.RUNNER_TEMP || process.getBuiltinModule('node:os').tmpdir());
+  const temp = process.getBuiltinModule('node:os').tmpdir();
+  try {
+    return realpathSync(temp);
+  } catch {
+    return resolve(temp);
+  }
 }
 
 /** Where the credentials file goes: the input, else the runner's temp folder, never the workspace by default. */

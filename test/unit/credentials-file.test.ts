@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createFolders } from '../../src/files/folders.ts';
-import { CREDENTIALS_FOLDER, isInsideWorkspace, writeSecretFile, writeSecretJson } from '../../src/files/secret-file.ts';
+import { createFolders, createPrivateFolder } from '../../src/files/folders.ts';
+import { CREDENTIALS_FOLDER, isInsideWorkspace, runnerTemp, systemTemp, writeSecretFile, writeSecretJson } from '../../src/files/secret-file.ts';
 import { ActionError } from '../../src/errors.ts';
 import { reportedMode, WINDOWS } from '../support/platform.ts';
 import { makeTempDir } from '../support/runner.ts';
@@ -109,5 +109,29 @@ describe('isInsideWorkspace', () => {
     for (const dir of [workspace, join(workspace, 'sub'), join(alias, 'sub'), join(workspace, 'not-yet', '..', 'sub')]) assert.equal(isInsideWorkspace(dir, env), true, dir);
     for (const dir of [root, fresh('workspace-sibling'), `${workspace}-2`]) assert.equal(isInsideWorkspace(dir, env), false, dir);
     assert.equal(isInsideWorkspace(workspace, {}), false, 'no workspace outside a runner');
+  });
+});
+
+describe('the default folders', () => {
+  it("are the system temp folder as the real folder (macOS's /tmp is a link the system keeps), where secret folders may go", () => {
+    const real = fresh('real-temp');
+    mkdirSync(real);
+    const link = fresh('linked-temp');
+    symlinkSync(real, link, 'junction');
+    const saved = { TMPDIR: process.env.TMPDIR, TMP: process.env.TMP, TEMP: process.env.TEMP };
+    try {
+      // os.tmpdir() reads these at each call: TMPDIR on macOS and Linux, TEMP and TMP on Windows.
+      process.env.TMPDIR = process.env.TMP = process.env.TEMP = link;
+      assert.equal(systemTemp(), realpathSync(real));
+      assert.equal(runnerTemp({}), realpathSync(real), 'outside a runner, the system temp folder');
+      assert.equal(runnerTemp({ RUNNER_TEMP: link }), link, "the runner's own is taken as it is: the folder checks judge it");
+      const folder = createPrivateFolder(systemTemp(), CREDENTIALS_FOLDER).path;
+      assert.ok(folder.startsWith(realpathSync(real)));
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 });
