@@ -99,7 +99,7 @@ function requireSameUniverse(json: CredentialsJson, universe: string, naming: In
     if (typeof own === 'string' && own !== '' && own.toLowerCase() !== universe) {
       throw new ActionError(
         `The ${origin.name} is for the universe ${untrusted(own, 60)} (its universe_domain), and the ${naming.input('universe')} is ${universe}.`,
-        `Set ${naming.setting('universe', untrusted(own, 60))} to use these credentials in their own universe, or use credentials of ${universe}.`,
+        `Set the ${naming.input('universe')} to ${untrusted(own, 60)} to use these credentials in their own universe, or use credentials of ${universe}.`,
       );
     }
   }

@@ -117,7 +117,7 @@ describe('external_account_authorized_user credentials', () => {
     const { main } = await runAction(fake, { credentials_json: JSON.stringify({ ...gcloudFile(), universe_domain: 'universe.example' }) });
     const message = failure(main);
     assert.match(message, /The credentials_json is for the universe universe\.example \(its universe_domain\), and the input universe is googleapis\.com/);
-    assert.match(message, /Fix: Set the input universe: universe\.example/);
+    assert.match(message, /Fix: Set the input universe to universe\.example/);
     assert.deepEqual(fake.requests, []);
   });
 });

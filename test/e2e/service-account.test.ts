@@ -86,7 +86,7 @@ describe('service_account key', () => {
 
   it('refuses a key of another universe, before any request', async () => {
     const { main } = await runAction(fake, { credentials_json: JSON.stringify({ ...key.json, universe_domain: 'universe.foo' }) });
-    assert.match(failure(main), /The credentials_json is for the universe universe\.foo \(its universe_domain\), and the input universe is googleapis\.com\..*Fix: Set the input universe: universe\.foo/);
+    assert.match(failure(main), /The credentials_json is for the universe universe\.foo \(its universe_domain\), and the input universe is googleapis\.com\..*Fix: Set the input universe to universe\.foo/);
     assert.deepEqual(fake.requests, []);
   });
 
