@@ -37,13 +37,15 @@ export function stderrLog(options: LogOptions): CliLog {
   const log = shellLog({
     // Every form a secret can take in a line: itself, each line of it, JSON-escaped, URL-encoded.
     mask: (secret) => maskSecret(secret, add),
-    info: (line) => {
-      if (options.debug) print(line);
-    },
-    debug: (line) => {
-      if (options.debug) print(`debug: ${line}`);
-    },
+    info: (line) => print(line),
+    debug: (line) => print(`debug: ${line}`),
     warn: (line) => print(`warning: ${line}`),
   });
-  return { ...log, fail: (message) => writeAll(2, `gemini-auth: ${redact(message).replace(/\s*[\r\n]+\s*/g, ' ')}\n`) };
+  // Without --debug, info and debug lines are dropped before the guards clean them: a cached token prints nothing.
+  const quiet = (): void => {};
+  return {
+    ...log,
+    ...(options.debug ? {} : { info: quiet, debug: quiet }),
+    fail: (message) => writeAll(2, `gemini-auth: ${redact(message).replace(/\s*[\r\n]+\s*/g, ' ')}\n`),
+  };
 }
