@@ -1,25 +1,22 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { failure, POST, runAction } from '../support/action.ts';
-import { startFakeGoogle, type FakeGoogle, type FakeUser } from '../support/fake-google.ts';
+import { type FakeGoogle, type FakeUser } from '../support/fake-google.ts';
+import { useFakeGoogle } from '../support/use-fake.ts';
 import { reportedMode } from '../support/platform.ts';
 import { makeTempDir, runStep } from '../support/runner.ts';
 
 let fake: FakeGoogle;
 let user: FakeUser;
 
-before(async () => {
-  fake = await startFakeGoogle();
-});
-after(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.reset();
-  user = fake.addUser({ email: 'dev@example.com', quotaProjectId: 'gemini-project' });
-});
+useFakeGoogle(
+  (started) => (fake = started),
+  () => {
+    user = fake.addUser({ email: 'dev@example.com', quotaProjectId: 'gemini-project' });
+  },
+);
 
 describe('authorized_user credentials', () => {
   it('mints one masked token, writes the ADC file, exports the variables, and the post step removes the file', async () => {

@@ -2,9 +2,10 @@
 // credentials, as `gcloud auth application-default login --login-config=...`
 // writes them. One refresh-token grant at STS, the client in HTTP Basic auth.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { failure, runAction } from '../support/action.ts';
-import { startFakeGoogle, type FakeGoogle, type FakeWorkforceUser } from '../support/fake-google.ts';
+import { type FakeGoogle, type FakeWorkforceUser } from '../support/fake-google.ts';
+import { useFakeGoogle } from '../support/use-fake.ts';
 import { reportedMode } from '../support/platform.ts';
 import { removeJob, runTokenJob } from '../support/job.ts';
 
@@ -13,16 +14,12 @@ const TARGET = 'gemini-target@workforce-project.iam.gserviceaccount.com';
 let fake: FakeGoogle;
 let user: FakeWorkforceUser;
 
-before(async () => {
-  fake = await startFakeGoogle();
-});
-after(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.reset();
-  user = fake.addWorkforceUser();
-});
+useFakeGoogle(
+  (started) => (fake = started),
+  () => {
+    user = fake.addWorkforceUser();
+  },
+);
 
 /** The file as gcloud writes it: Google's URLs, which the endpoints input overrides in these tests. */
 function gcloudFile(): Record<string, string> {

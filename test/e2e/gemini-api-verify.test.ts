@@ -1,23 +1,20 @@
 // The Gemini API's stronger check through the built action: with verify_model the
 // model must be listed and callable (countTokens, one more request).
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { failure, runAction } from '../support/action.ts';
-import { startFakeGoogle, type FakeGoogle, type FakeUser } from '../support/fake-google.ts';
+import { type FakeGoogle, type FakeUser } from '../support/fake-google.ts';
+import { useFakeGoogle } from '../support/use-fake.ts';
 
 let fake: FakeGoogle;
 let user: FakeUser;
 
-before(async () => {
-  fake = await startFakeGoogle();
-});
-after(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.reset();
-  user = fake.addUser({ email: 'dev@example.com', quotaProjectId: 'gemini-project' });
-});
+useFakeGoogle(
+  (started) => (fake = started),
+  () => {
+    user = fake.addUser({ email: 'dev@example.com', quotaProjectId: 'gemini-project' });
+  },
+);
 
 const verify = (inputs: Record<string, string> = {}): Record<string, string> => ({ credentials_json: JSON.stringify(user.json), verify: 'true', ...inputs });
 

@@ -1,10 +1,11 @@
 // The names google-github-actions/auth gives an input and an output, through the
 // built action: access_token_scopes for scopes, auth_token for access_token.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { INPUT_DEFAULTS } from '../../src/inputs.ts';
 import { failure, runAction } from '../support/action.ts';
-import { startFakeGoogle, type FakeGoogle, type ServiceAccountKey } from '../support/fake-google.ts';
+import { type FakeGoogle, type ServiceAccountKey } from '../support/fake-google.ts';
+import { useFakeGoogle } from '../support/use-fake.ts';
 
 const GENERATIVE_LANGUAGE = 'https://www.googleapis.com/auth/generative-language';
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
@@ -12,16 +13,12 @@ const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 let fake: FakeGoogle;
 let key: ServiceAccountKey;
 
-before(async () => {
-  fake = await startFakeGoogle();
-});
-after(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.reset();
-  key = fake.addServiceAccountKey();
-});
+useFakeGoogle(
+  (started) => (fake = started),
+  () => {
+    key = fake.addServiceAccountKey();
+  },
+);
 
 /** The scopes of the token the step minted, as the fake issued it (a key's token carries the scopes it asked for). */
 async function mintedScopes(inputs: Record<string, string>): Promise<string[]> {

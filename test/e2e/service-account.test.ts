@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { failure, runAction } from '../support/action.ts';
-import { decodeJwt, startFakeGoogle, type FakeGoogle, type ServiceAccountKey } from '../support/fake-google.ts';
+import { decodeJwt, type FakeGoogle, type ServiceAccountKey } from '../support/fake-google.ts';
+import { useFakeGoogle } from '../support/use-fake.ts';
 import { reportedMode } from '../support/platform.ts';
 import { makeTempDir } from '../support/runner.ts';
 
@@ -11,16 +12,12 @@ let fake: FakeGoogle;
 let key: ServiceAccountKey;
 const TARGET = 'gemini-target@my-project.iam.gserviceaccount.com';
 
-before(async () => {
-  fake = await startFakeGoogle();
-});
-after(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.reset();
-  key = fake.addServiceAccountKey({ email: `key-${Date.now()}@my-project.iam.gserviceaccount.com`, projectId: 'my-project' });
-});
+useFakeGoogle(
+  (started) => (fake = started),
+  () => {
+    key = fake.addServiceAccountKey({ email: `key-${Date.now()}@my-project.iam.gserviceaccount.com`, projectId: 'my-project' });
+  },
+);
 
 describe('service_account key', () => {
   it('mints by the JWT-bearer grant, one request, signed with the key; writes a service_account file', async () => {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { DIST, failure, MAIN, POST } from '../support/action.ts';
-import { startFakeGoogle, type FakeGoogle, type FakeProvider, type FakeUser, type ServiceAccountKey } from '../support/fake-google.ts';
+import { type FakeGoogle, type FakeProvider, type FakeUser, type ServiceAccountKey } from '../support/fake-google.ts';
+import { useFakeGoogle } from '../support/use-fake.ts';
 import { removeJob, runTokenJob, SHELL_STEP, traceLoads, type TokenJob } from '../support/job.ts';
 import { reportedMode, WINDOWS } from '../support/platform.ts';
 import { findLeaks, makeTempDir, runJob, runStep, type StepResult } from '../support/runner.ts';
@@ -16,21 +17,19 @@ let key: ServiceAccountKey;
 let provider: FakeProvider;
 const jobs: TokenJob[] = [];
 
-before(async () => {
-  fake = await startFakeGoogle();
-  key = fake.addServiceAccountKey();
-  provider = fake.addProvider();
-  fake.grantTokenCreator(TARGET, key.email);
-  fake.grantTokenCreator(TARGET, fake.principalSetForRepository(provider, 'octo-org/octo-repo'));
-});
-after(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.reset();
-  user = fake.addUser({ email: 'dev@example.com', quotaProjectId: 'gemini-project' });
-  fake.grantTokenCreator(TARGET, user.email);
-});
+useFakeGoogle(
+  (started) => {
+    fake = started;
+    key = fake.addServiceAccountKey();
+    provider = fake.addProvider();
+    fake.grantTokenCreator(TARGET, key.email);
+    fake.grantTokenCreator(TARGET, fake.principalSetForRepository(provider, 'octo-org/octo-repo'));
+  },
+  () => {
+    user = fake.addUser({ email: 'dev@example.com', quotaProjectId: 'gemini-project' });
+    fake.grantTokenCreator(TARGET, user.email);
+  },
+);
 afterEach(() => {
   for (const job of jobs.splice(0)) removeJob(job);
 });

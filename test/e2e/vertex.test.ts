@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { failure, runAction } from '../support/action.ts';
-import { startFakeGoogle, type FakeGoogle, type ServiceAccountKey } from '../support/fake-google.ts';
+import { type FakeGoogle, type ServiceAccountKey } from '../support/fake-google.ts';
+import { useFakeGoogle } from '../support/use-fake.ts';
 import { removeJob, runTokenJob } from '../support/job.ts';
 
 const PROJECT = 'vertex-project';
@@ -17,17 +18,13 @@ let fake: FakeGoogle;
 let key: ServiceAccountKey;
 let serial = 0;
 
-before(async () => {
-  fake = await startFakeGoogle();
-});
-after(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.reset();
-  // A new account each test: grants of Vertex AI roles outlive reset().
-  key = fake.addServiceAccountKey({ email: `vertex-ci-${++serial}@${PROJECT}.iam.gserviceaccount.com`, projectId: PROJECT });
-});
+useFakeGoogle(
+  (started) => (fake = started),
+  () => {
+    // A new account each test: grants of Vertex AI roles outlive reset().
+    key = fake.addServiceAccountKey({ email: `vertex-ci-${++serial}@${PROJECT}.iam.gserviceaccount.com`, projectId: PROJECT });
+  },
+);
 
 const vertex = (inputs: Record<string, string> = {}): Record<string, string> => ({ credentials_json: JSON.stringify(key.json), gemini_api: 'vertex', verify: 'true', ...inputs });
 

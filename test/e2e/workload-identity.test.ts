@@ -1,24 +1,21 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { failure, runAction } from '../support/action.ts';
-import { decodeJwt, startFakeGoogle, type FakeGoogle, type FakeProvider } from '../support/fake-google.ts';
+import { decodeJwt, type FakeGoogle, type FakeProvider } from '../support/fake-google.ts';
+import { useFakeGoogle } from '../support/use-fake.ts';
 import { reportedMode } from '../support/platform.ts';
 
 let fake: FakeGoogle;
 let provider: FakeProvider;
 const SA = 'gemini-ci@my-project.iam.gserviceaccount.com';
 
-before(async () => {
-  fake = await startFakeGoogle();
-  provider = fake.addProvider();
-  fake.grantTokenCreator(SA, fake.principalSetForRepository(provider, 'octo-org/octo-repo'));
-});
-after(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.reset();
-});
+useFakeGoogle(
+  (started) => {
+    fake = started;
+    provider = fake.addProvider();
+    fake.grantTokenCreator(SA, fake.principalSetForRepository(provider, 'octo-org/octo-repo'));
+  },
+);
 
 const wif = (extra: Record<string, string> = {}): Record<string, string> => ({ workload_identity_provider: provider.name, ...extra });
 
