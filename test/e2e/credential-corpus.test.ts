@@ -5,23 +5,19 @@
 // trace, in "please report it", in a run past its timeout or in a leak.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { secretValues } from '../../src/credentials/registry.ts';
 import { failure, runAction } from '../support/action.ts';
-import { startFakeGoogle, type FakeGoogle } from '../support/fake-google.ts';
+import type { FakeGoogle } from '../support/fake-google.ts';
 import { CORPUS, type CorpusFixture, type Json } from '../fixtures/credentials/manifest.ts';
-import { createFixtureWorld, type FixtureWorld } from '../fixtures/credentials/world.ts';
+import { useFixtureWorld, type FixtureWorld } from '../fixtures/credentials/world.ts';
 
 let fake: FakeGoogle;
 let world: FixtureWorld;
 
-before(async () => {
-  fake = await startFakeGoogle();
-  world = createFixtureWorld(fake);
-});
-after(async () => {
-  world.dispose();
-  await fake.close();
+useFixtureWorld((started, made) => {
+  fake = started;
+  world = made;
 });
 
 function read(fixture: CorpusFixture): Json {

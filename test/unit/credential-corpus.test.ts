@@ -4,11 +4,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { startFakeGoogle, type FakeGoogle } from '../support/fake-google.ts';
 import { CORPUS, SUPPORT_FILES, type Json } from '../fixtures/credentials/manifest.ts';
-import { createFixtureWorld, type FixtureWorld } from '../fixtures/credentials/world.ts';
+import { useFixtureWorld, type FixtureWorld } from '../fixtures/credentials/world.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/credentials/', import.meta.url));
 
@@ -28,16 +27,10 @@ function read(relative: string): Json {
 
 const source = (json: Json): Json => (json.credential_source ?? {}) as Json;
 
-let fake: FakeGoogle;
 let world: FixtureWorld;
 
-before(async () => {
-  fake = await startFakeGoogle();
-  world = createFixtureWorld(fake);
-});
-after(async () => {
-  world.dispose();
-  await fake.close();
+useFixtureWorld((_fake, made) => {
+  world = made;
 });
 
 describe('the credentials corpus', () => {
