@@ -65,6 +65,8 @@ export interface Case {
   cells: Partial<Record<ClientName, Expectation>>;
 }
 
+/** A token of the target service account, refreshed through the overridden endpoints by these requests. */
+const asTarget = (...requests: Extract<Expectation, { via: 'override' }>['requests']): Expectation => ({ via: 'override', requests, kind: 'service_account', principal: TARGET });
 const debianRefuses = (type: string): Expectation => ({ via: 'refused', error: `does not have a valid type. Type is ${type}, expected one of ('authorized_user', 'service_account')` });
 
 const GCLOUD_ENDPOINTS = (w: World): Record<string, string> => ({
@@ -141,7 +143,7 @@ export const CASES: Case[] = [
       node: { via: 'default', ignores: 'source_credentials.token_uri', requests: [] },
       python: { via: 'default', ignores: 'source_credentials.token_uri', requests: [] },
       'python-debian': debianRefuses('impersonated_service_account'),
-      'token-command': { via: 'override', requests: ['token', 'iamcredentials'], kind: 'service_account', principal: TARGET },
+      'token-command': asTarget('token', 'iamcredentials'),
     },
   },
   {
@@ -154,7 +156,7 @@ export const CASES: Case[] = [
       node: { via: 'default', ignores: 'source_credentials.token_uri', requests: [] },
       python: { via: 'default', ignores: 'service_account_impersonation_url', requests: ['token'] },
       'python-debian': debianRefuses('impersonated_service_account'),
-      'token-command': { via: 'override', requests: ['token', 'iamcredentials'], kind: 'service_account', principal: TARGET },
+      'token-command': asTarget('token', 'iamcredentials'),
     },
   },
   {
@@ -204,11 +206,11 @@ export const CASES: Case[] = [
     row: EXTERNAL_ACCOUNT_IMPERSONATING,
     inputs: (w) => ({ credentials_json: externalAccountJson(w, { service_account_impersonation_url: impersonationUrl(TARGET) }), project_id: 'gemini-project' }),
     cells: {
-      gcloud: { via: 'override', requests: ['sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-      node: { via: 'override', requests: ['sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-      python: { via: 'override', requests: ['sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
+      gcloud: asTarget('sts', 'iamcredentials'),
+      node: asTarget('sts', 'iamcredentials'),
+      python: asTarget('sts', 'iamcredentials'),
       'python-debian': debianRefuses('external_account'),
-      'token-command': { via: 'override', requests: ['sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
+      'token-command': asTarget('sts', 'iamcredentials'),
     },
   },
   {
@@ -217,11 +219,11 @@ export const CASES: Case[] = [
     inputs: (w) => ({ credentials_json: externalAccountJson(w), service_account: TARGET, project_id: 'gemini-project' }),
     fileHas: (w) => ({ service_account_impersonation_url: `${w.fake.url}/iamcredentials/v1/projects/-/serviceAccounts/${TARGET}:generateAccessToken` }),
     cells: {
-      gcloud: { via: 'override', requests: ['sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-      node: { via: 'override', requests: ['sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-      python: { via: 'override', requests: ['sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
+      gcloud: asTarget('sts', 'iamcredentials'),
+      node: asTarget('sts', 'iamcredentials'),
+      python: asTarget('sts', 'iamcredentials'),
       'python-debian': debianRefuses('external_account'),
-      'token-command': { via: 'override', requests: ['sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
+      'token-command': asTarget('sts', 'iamcredentials'),
     },
   },
   {
@@ -230,11 +232,11 @@ export const CASES: Case[] = [
     inputs: (w) => ({ workload_identity_provider: w.provider.name, service_account: TARGET, project_id: 'gemini-project' }),
     env: (w) => w.fake.oidcEnv,
     cells: {
-      gcloud: { via: 'override', requests: ['oidc', 'sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-      node: { via: 'override', requests: ['oidc', 'sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-      python: { via: 'override', requests: ['oidc', 'sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
+      gcloud: asTarget('oidc', 'sts', 'iamcredentials'),
+      node: asTarget('oidc', 'sts', 'iamcredentials'),
+      python: asTarget('oidc', 'sts', 'iamcredentials'),
       'python-debian': debianRefuses('external_account'),
-      'token-command': { via: 'override', requests: ['oidc', 'sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
+      'token-command': asTarget('oidc', 'sts', 'iamcredentials'),
     },
   },
   {
@@ -245,8 +247,8 @@ export const CASES: Case[] = [
     env: (w) => w.fake.oidcEnv,
     exports: () => ({ GOOGLE_CLOUD_PROJECT: 'gemini-project', CLOUDSDK_CORE_PROJECT: 'gemini-project' }),
     cells: {
-      node: { via: 'override', requests: ['oidc', 'sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
-      python: { via: 'override', requests: ['oidc', 'sts', 'iamcredentials'], kind: 'service_account', principal: TARGET },
+      node: asTarget('oidc', 'sts', 'iamcredentials'),
+      python: asTarget('oidc', 'sts', 'iamcredentials'),
     },
   },
   {
