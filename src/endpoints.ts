@@ -2,7 +2,7 @@ import { ActionError } from './errors.ts';
 import { ACTION_INPUTS, type InputNaming } from './inputs.ts';
 import { untrusted } from './untrusted.ts';
 
-export const SERVICES = ['oauth2', 'sts', 'iamcredentials', 'generativelanguage', 'aiplatform'] as const;
+const SERVICES = ['oauth2', 'sts', 'iamcredentials', 'generativelanguage', 'aiplatform'] as const;
 export type Service = (typeof SERVICES)[number];
 
 /** Base URLs of the Google services, without a trailing slash. */

@@ -144,7 +144,7 @@ export function inputWarnings(inputs: Inputs): string[] {
 }
 
 /** Comma- or newline-separated values, blanks dropped. */
-export function parseList(text: string): string[] {
+function parseList(text: string): string[] {
   return text
     .split(/[,\n]/)
     .map((item) => item.trim())
@@ -199,7 +199,7 @@ export function parseBoolean(name: string, text: string, naming: InputNaming = A
   throw new ActionError(`The ${naming.input(name)} must be true or false, not "${untrusted(text, 40)}".`, `Set ${naming.setting(name, 'true')} or ${naming.setting(name, 'false')}.`);
 }
 
-export function parseInteger(name: string, text: string, min: number, max: number, naming: InputNaming = ACTION_INPUTS): number {
+function parseInteger(name: string, text: string, min: number, max: number, naming: InputNaming = ACTION_INPUTS): number {
   const trimmed = text.trim();
   const number = /^\d{1,9}$/.test(trimmed) ? Number(trimmed) : NaN;
   if (!Number.isInteger(number) || number < min || number > max) {
@@ -228,7 +228,7 @@ export function parseDuration(name: string, text: string, min: number, max: numb
  * (x-goog-user-project) and into variables later steps' shells expand, so
  * nothing else may pass, checked before any request.
  */
-export function parseProjectId(name: string, text: string, naming: InputNaming = ACTION_INPUTS): string {
+function parseProjectId(name: string, text: string, naming: InputNaming = ACTION_INPUTS): string {
   const project = text.trim();
   if (project !== '' && !hasShape('project', project)) {
     throw new ActionError(

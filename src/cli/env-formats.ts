@@ -3,7 +3,7 @@
 import { ActionError } from '../errors.ts';
 import type { InputNaming } from '../inputs.ts';
 
-export const FORMATS = ['shell', 'dotenv', 'json', 'github'] as const;
+const FORMATS = ['shell', 'dotenv', 'json', 'github'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** `naming` names --format as the user gave it (the option or its variable). */

@@ -62,7 +62,7 @@ export function variableOf(option: OptionName): string {
 }
 
 /** The option that mirrors an input of the Action. */
-export function optionOf(input: string): OptionName | undefined {
+function optionOf(input: string): OptionName | undefined {
   return NAMES.find((name) => (OPTIONS[name] as OptionSpec).input === input);
 }
 

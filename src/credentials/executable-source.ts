@@ -30,7 +30,7 @@ export interface ExecutableRun {
 }
 
 export const ALLOW_EXECUTABLES = 'GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES';
-export const DEFAULT_TIMEOUT_MILLIS = 30_000;
+const DEFAULT_TIMEOUT_MILLIS = 30_000;
 export const MIN_TIMEOUT_MILLIS = 5_000;
 export const MAX_TIMEOUT_MILLIS = 120_000;
 const FIELD = 'credential_source.executable';
@@ -42,7 +42,7 @@ const TOKEN_TYPES: Record<string, 'id_token' | 'saml_response'> = {
 };
 
 /** The program of a command line, for messages: its arguments may carry secrets. */
-export function programOf(command: string): string {
+function programOf(command: string): string {
   return untrusted(splitCommand(command)[0] ?? command, 120);
 }
 

@@ -7,7 +7,7 @@ import { hasShape } from '../untrusted.ts';
 /** Far above any real credentials file (a service-account key is about 2.3 KB). */
 export const MAX_CREDENTIALS_BYTES = 64 * 1024;
 
-export const SECRET_HOWTO =
+const SECRET_HOWTO =
   'Store the whole file as a repository secret, e.g. `gh secret set GOOGLE_CREDENTIALS < ~/.config/gcloud/application_default_credentials.json`, and pass it as credentials_json: ${{ secrets.GOOGLE_CREDENTIALS }}.';
 
 /**
